@@ -1,0 +1,45 @@
+# Two commands do everything: `make run` (set-up, demo data, dashboard) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DB     ?= data/tracker.db
+PORT   ?= 8501
+
+.PHONY: run test demo eval lint bench clean
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(DB): | $(VENV)/.runtime
+	$(PY) -m tracker demo --db $(DB)
+
+run: $(VENV)/.runtime $(DB)
+	$(PY) -m streamlit run app.py --server.headless true --server.port $(PORT) \
+		--browser.gatherUsageStats false
+
+demo: $(VENV)/.runtime
+	$(PY) -m tracker demo --db $(DB)
+
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+eval: $(VENV)/.runtime
+	$(PY) -m tracker.evaluate --set all
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.dev
+	$(PY) bench/classify.py
+	$(PY) bench/scrape.py
+	$(PY) bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) tests/artifacts .pytest_cache

@@ -1,0 +1,50 @@
+"""Values that flow between the core modules (no I/O here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
+
+Role = Literal["accused", "accuser", "affected", "party"]
+ROLES: tuple[str, ...] = ("accused", "accuser", "affected", "party")
+
+VIOLATIONS: tuple[str, ...] = (
+    "tos_violation", "copyright", "privacy", "data_scraping", "antitrust",
+    "export_control", "security_breach", "trade_secret", "safety_harm",
+    "bias_discrimination", "misinformation", "deception_fraud",
+    "deepfake_impersonation", "labor",
+)
+ACTIONS: tuple[str, ...] = (
+    "report", "response", "investigation", "lawsuit", "ruling", "penalty", "restriction",
+)
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What the tagger says about one item.
+
+    `roles` maps each company in `companies` to its role in the event;
+    `evidence` maps a label key ("company:OpenAI", "violation:copyright",
+    "action:lawsuit") to the phrases in the text that triggered it.
+    """
+
+    companies: tuple[str, ...] = ()
+    violations: tuple[str, ...] = ()
+    action: str | None = None
+    roles: Mapping[str, str] = field(default_factory=dict)
+    evidence: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_incident(self) -> bool:
+        return bool(self.violations)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One tagged item as the incident grouper sees it."""
+
+    item_id: str  # stable id (the store's item id, or the classify input id)
+    title: str
+    summary: str
+    published: str  # ISO-8601 date or datetime, UTC
+    source: str
+    tags: Tags
