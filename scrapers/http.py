@@ -10,10 +10,11 @@ from __future__ import annotations
 import random
 import threading
 import time
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -27,9 +28,12 @@ from scrapers.httputil import (
     plain_headers,
 )
 from scrapers.localfile import read_file_url
+from scrapers.response import Response
 from scrapers.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache, host_key
 from scrapers.safety import Resolver, non_public_address, system_resolver
 from scrapers.types import FetchError, Validators
+
+__all__ = ["HttpClient", "HttpConfig", "HttpStatusError", "Response", "FetchError", "Validators"]
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
@@ -58,30 +62,26 @@ class HttpConfig:
 
 
 @dataclass(frozen=True)
-class Response:
-    url: str  # after redirects
-    status: int
-    headers: Mapping[str, str]  # names lower-cased
-    body: bytes
-    not_modified: bool
-    etag: str | None
-    last_modified: str | None
-    max_age_s: float | None
-    fetched_at: datetime
-
-
-@dataclass(frozen=True)
 class _Redirect:
     location: str
+
+
+class HttpStatusError(FetchError):
+    """The server answered with a status we do not retry (404, 403, 410, ...)."""
+
+    def __init__(self, url: str, reason: str, status: int):
+        super().__init__(url, reason)
+        self.status = status
 
 
 class _Retryable(Exception):
     """A failure worth another attempt; `wait` is the server's Retry-After if any."""
 
-    def __init__(self, reason: str, wait: float | None = None):
+    def __init__(self, reason: str, wait: float | None = None, status: int | None = None):
         super().__init__(reason)
         self.reason = reason
         self.wait = wait
+        self.status = status
 
 
 @dataclass
@@ -280,13 +280,13 @@ class HttpClient:
         status = reply.status_code
         if status in RETRY_STATUSES:
             wait = parse_retry_after(reply.headers.get("retry-after"), now=_utcnow())
-            raise _Retryable(_status_reason(reply), wait)
+            raise _Retryable(_status_reason(reply), wait, status)
         if status in REDIRECT_STATUSES and reply.headers.get("location"):
             return _Redirect(urljoin(url, reply.headers["location"].strip()))
         if status == 304:
             return self._response(url, reply, b"", not_modified=True)
         if status >= 300:
-            raise FetchError(url, f"the server answered {_status_reason(reply)}")
+            raise HttpStatusError(url, f"the server answered {_status_reason(reply)}", status)
         body = _read_capped(url, reply, deadline, max_bytes, self.config.total_timeout)
         return self._response(url, reply, body, not_modified=False)
 
@@ -305,21 +305,17 @@ class HttpClient:
         current = robots_url
         try:
             for _ in range(self.config.max_redirects + 1):
-                outcome = self._with_retries(current, {}, deadline, ROBOTS_MAX_BYTES, retries=0)
+                outcome = self._attempt(current, {}, deadline, ROBOTS_MAX_BYTES)
                 if isinstance(outcome, Response):
                     return RobotsAnswer(outcome.status, outcome.body)
                 current = outcome.location
             return RobotsAnswer(None, failure="too many redirects")
+        except _Retryable as problem:  # 5xx, 429, timeouts, connection errors
+            return RobotsAnswer(problem.status, failure=None if problem.status else problem.reason)
+        except HttpStatusError as error:  # 4xx: no rules
+            return RobotsAnswer(error.status)
         except FetchError as error:
-            return _robots_answer_from_error(error)
-
-
-def _robots_answer_from_error(error: FetchError) -> RobotsAnswer:
-    # A 4xx raised as FetchError still means "no rules"; keep its status.
-    words = error.reason.split()
-    if error.reason.startswith("the server answered ") and words[3].isdigit():
-        return RobotsAnswer(int(words[3]))
-    return RobotsAnswer(None, failure=error.reason)
+            return RobotsAnswer(None, failure=error.reason)
 
 
 def _read_capped(url: str, reply: httpx.Response, deadline: _Deadline, max_bytes: int,
@@ -335,14 +331,14 @@ def _read_capped(url: str, reply: httpx.Response, deadline: _Deadline, max_bytes
                               "ask for and cannot read") from error
     parts: list[bytes] = []
     try:
-        for raw in reply.iter_raw(64 * 1024):
+        for raw in reply.iter_raw():  # no chunk_size: it would buffer up to that size
             parts.append(decoder.feed(raw))
             if deadline.remaining() <= 0:
                 raise FetchError(url, f"took longer than {total_timeout:g} s in total")
     except BodyTooLarge as error:
         raise FetchError(url, f"the response grew past the {max_bytes:,}-byte limit "
                               "(after decompression)") from error
-    except (httpx.DecodingError, ValueError) as error:  # zlib.error is not a ValueError
+    except zlib.error as error:
         raise FetchError(url, f"the response could not be decompressed: {error}") from error
     return b"".join(parts)
 
@@ -357,9 +353,8 @@ def _keep_old_validators(response: Response, validators: Validators | None) -> R
     # A 304 may omit the validators; the ones we sent remain valid.
     if not response.not_modified or validators is None:
         return response
-    return Response(**{**response.__dict__,
-                       "etag": response.etag or validators.etag,
-                       "last_modified": response.last_modified or validators.last_modified})
+    return replace(response, etag=response.etag or validators.etag,
+                   last_modified=response.last_modified or validators.last_modified)
 
 
 def _status_reason(reply: httpx.Response) -> str:
@@ -381,4 +376,4 @@ def _detail(error: Exception) -> str:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Mapping
 
 INFLATE_STEP = 256 * 1024  # decompressed bytes produced per zlib call, at most
 
@@ -81,8 +81,9 @@ class BodyDecoder:
         unknown = [c for c in codings if c not in ("gzip", "x-gzip", "deflate")]
         if unknown:
             raise UnknownEncoding(unknown[0])
-        # Applied in the order listed, so undone in reverse.
-        self._stages = [_Inflater(c, self._counter) for c in reversed(codings)]
+        # Applied in the order listed, so undone in reverse. Each stage has its own
+        # count, so a bomb in any layer is stopped; the last one is the body's size.
+        self._stages = [_Inflater(c, _Counter(max_bytes)) for c in reversed(codings)]
 
     def feed(self, data: bytes) -> bytes:
         if not self._stages:
@@ -105,7 +106,7 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max((when - now).total_seconds(), 0.0)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import calendar
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 from scrapers.types import DateSource, RawItem
@@ -21,7 +21,7 @@ def from_struct_time(value: time.struct_time | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (OverflowError, ValueError, OSError, TypeError):
         return None
 
@@ -56,7 +56,7 @@ def parse_date_text(text: str | None) -> datetime | None:
     if not text:
         return None
     text = " ".join(text.split())[:80]
-    for parse in (_parse_iso, _parse_rfc2822, _parse_words):
+    for parse in (_parse_iso, _parse_rfc2822, _parse_words, _search_words):
         moment = parse(text)
         if moment is not None:
             return moment
@@ -65,8 +65,8 @@ def parse_date_text(text: str | None) -> datetime | None:
 
 def _as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _parse_iso(text: str) -> datetime | None:
@@ -88,10 +88,53 @@ def _parse_words(text: str) -> datetime | None:
     cleaned = _ORDINAL.sub(r"\1", text.split(" at ")[0].split(" | ")[0]).strip(" ,")
     for fmt in _MONTH_FORMATS:
         try:
-            return datetime.strptime(cleaned, fmt).replace(tzinfo=timezone.utc)
+            return datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
     return None
+
+
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DATE_IN_TEXT = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\.? )?(?P<m>(?:{_MONTHS})[a-z]*)\.? "
+    rf"(?:(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,? )?(?P<y>(?:19|20)\d\d)\b"
+    r"|\b(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b",
+    re.IGNORECASE,
+)
+
+
+def _search_words(text: str) -> datetime | None:
+    """A date written somewhere inside a longer text ("Updated: Dec 15, 2016 2:57 PM")."""
+    match = _DATE_IN_TEXT.search(text)
+    if not match:
+        return None
+    if match.group("iy"):
+        parts = (match.group("iy"), match.group("im"), match.group("id"))
+        return _date_or_none(*(int(p) for p in parts))
+    day = match.group("d1") or match.group("d2")
+    month = _month_number(match.group("m"))
+    if day is None or month is None:
+        return None
+    return _date_or_none(int(match.group("y")), month, int(day))
+
+
+def _month_number(word: str) -> int | None:
+    prefix = word[:3].lower()
+    names = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    full = ("january", "february", "march", "april", "may", "june", "july", "august",
+            "september", "october", "november", "december")
+    if prefix not in names:
+        return None
+    index = names.index(prefix)
+    # "Mar" or "March" but not "Marvel"; "Sept" is the one common longer abbreviation.
+    return index + 1 if full[index].startswith(word.lower()) or word.lower() == "sept" else None
+
+
+def _date_or_none(year: int, month: int, day: int) -> datetime | None:
+    try:
+        return datetime(year, month, day, tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def web_link(href: str | None, base: str) -> str | None:

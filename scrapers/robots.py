@@ -13,8 +13,8 @@ behaviour, which most sites expect):
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
 from protego import Protego

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 # A kept entity's value may be at most this long and plain (no markup, no
 # references), so that expansion grows a document by a bounded factor.

@@ -82,10 +82,14 @@ def _tag(args: argparse.Namespace) -> int:
 
 def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="CSV file to write, or - for stdout")
-    p.add_argument("--company", action="append", default=[], metavar="NAME")
-    p.add_argument("--violation", action="append", default=[], metavar="ID")
-    p.add_argument("--action", action="append", default=[], metavar="ID", dest="actions")
-    p.add_argument("--source", action="append", default=[], metavar="NAME")
+    p.add_argument("--company", action="append", default=[], metavar="NAME",
+                   help="only items naming this company, canonical name (repeatable)")
+    p.add_argument("--violation", action="append", default=[], metavar="ID",
+                   help="only items of this violation type id (repeatable)")
+    p.add_argument("--action", action="append", default=[], metavar="ID", dest="actions",
+                   help="only items with this action id (repeatable)")
+    p.add_argument("--source", action="append", default=[], metavar="NAME",
+                   help="only items from this source (repeatable)")
     p.add_argument("--since", type=cli.parse_date, help="first day, YYYY-MM-DD")
     p.add_argument("--until", type=cli.parse_date, help="last day, YYYY-MM-DD")
     p.add_argument("--query", default="", help="full-text search over title, summary, text")

@@ -1,0 +1,48 @@
+"""Who is accused, who accuses, who is affected: one role per tagged company."""
+from __future__ import annotations
+
+from collections import Counter
+
+from tracker.tagging.companies import PARTY, Mention
+from tracker.tagging.text import Doc
+from tracker.taxonomy import Taxonomy
+
+_TIE_ORDER = ("accused", "accuser", "affected")
+
+
+def assign_roles(doc: Doc, tax: Taxonomy, mentions: list[Mention], companies: tuple[str, ...],
+                 is_incident: bool) -> dict[str, str]:
+    """Company → role. Ordinary news: everyone is a "party"."""
+    if not is_incident:
+        return {c: PARTY for c in companies}
+    votes: dict[str, Counter] = {c: Counter() for c in companies}
+    for m in mentions:
+        if m.kind == PARTY and m.company in votes and (role := _mention_role(doc, tax, m)):
+            votes[m.company][role] += 1
+    roles = {c: _winner(v) for c, v in votes.items()}
+    return _default_accused(doc, mentions, roles)
+
+
+def _mention_role(doc: Doc, tax: Taxonomy, m: Mention) -> str | None:
+    left, right = doc.left(m.start), doc.right(m.end)
+    for role, rule in tax.roles:
+        if rule.matches(left, right):
+            return role
+    return None
+
+
+def _winner(votes: Counter) -> str:
+    if not votes:
+        return PARTY
+    top = max(votes.values())
+    return next(r for r in _TIE_ORDER if votes[r] == top)
+
+
+def _default_accused(doc: Doc, mentions: list[Mention], roles: dict[str, str]) -> dict[str, str]:
+    """An incident always has someone accused: else the first party named in the title."""
+    if "accused" in roles.values():
+        return roles
+    for m in mentions:
+        if m.start < doc.title_end and roles.get(m.company) == PARTY:
+            return {**roles, m.company: "accused"}
+    return roles
