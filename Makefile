@@ -37,9 +37,9 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 
 bench: $(VENV)/.dev
-	$(PY) bench/classify.py
-	$(PY) bench/scrape.py
-	$(PY) bench/dashboard.py
+	$(PY) -m bench.classify
+	$(PY) -m bench.scrape
+	$(PY) -m bench.dashboard
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import tables
 from tracker.palette import action_label, violation_label
-from tracker.safe_text import md_escape, web_url
+from tracker.safe_text import md_code, md_escape, web_url
 
 REPORT_COLUMNS = {
     "first": st.column_config.TextColumn("", width="small"),
@@ -26,13 +26,13 @@ REPORT_COLUMNS = {
 def header(card: dict) -> None:
     d = card["detail"]
     if card["merged_from"]:
-        st.info(f"Incident `{md_escape(card['merged_from'])}` was merged into this one.",
+        st.info(f"Incident {md_code(card['merged_from'])} was merged into this one.",
                 icon=":material/call_merge:")
     st.title(md_escape(d["title"]))
     latest = (f" · latest step: **{action_label(d['latest_action'])}** on "
               f"{d['latest_action_date'][:10]}" if d["latest_action"] else "")
     st.caption(f"First reported {d['first_date'][:10]} · {d['report_count']} report(s) from "
-               f"{d['outlet_count']} outlet(s){latest} · id `{md_escape(d['incident'])}`")
+               f"{d['outlet_count']} outlet(s){latest} · id {md_code(d['incident'])}")
 
 
 def companies(card: dict) -> None:
@@ -89,7 +89,8 @@ def reports(card: dict) -> None:
         "link": [web_url(r.url) for r in rows],
         "item_id": [r.item_id for r in rows],
     }, columns=list(REPORT_COLUMNS))
-    st.dataframe(frame, hide_index=True, column_config=REPORT_COLUMNS, key="incident_reports")
+    st.dataframe(frame, hide_index=True, column_config=REPORT_COLUMNS, key="incident_reports",
+                 height="content", placeholder="")
 
 
 def audit(entries: list[dict]) -> None:

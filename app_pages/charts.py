@@ -4,6 +4,7 @@ subset of HTML in text; every axis has a title with its unit."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
@@ -118,6 +119,10 @@ def timeline(t: Timeline, by: str) -> go.Figure:
         by_type[p.violation].append(p)
     for violation in _ordered_types(set(by_type)):
         _type_markers(fig, violation, by_type[violation], by)
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=violation_label(violation),
+                        legendgroup="types", legendgrouptitle={"text": "Violation type"},
+                        marker={"symbol": "square", "color": violation_color(violation),
+                                "size": 11})
     for action in ACTIONS:  # a legend for the shapes
         fig.add_scatter(x=[None], y=[None], mode="markers", name=action_label(action),
                         legendgroup="steps", legendgrouptitle={"text": "Lifecycle step"},
@@ -125,10 +130,19 @@ def timeline(t: Timeline, by: str) -> go.Figure:
                                 "size": 10})
     labels = [html_text(violation_label(r) if by == "violation" else r) for r in t.rows]
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], type="category")
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", range=_padded_range([p.date for p in t.points]))
     return _layout(fig, x="Date of report", y="Type" if by == "violation" else "Company",
-                   height=160 + 34 * max(3, len(t.rows)), legend="Violation type",
+                   height=160 + 34 * max(8, len(t.rows)), legend="",
                    hovermode="closest", clickmode="event+select")
+
+
+def _padded_range(dates: list[str]) -> list[str] | None:
+    """At least a month either side, so a short case is not drawn in hours."""
+    if not dates:
+        return None
+    first, last = date.fromisoformat(min(dates)[:10]), date.fromisoformat(max(dates)[:10])
+    pad = max(timedelta(days=30), (last - first) * 0.04)
+    return [(first - pad).isoformat(), (last + pad).isoformat()]
 
 
 def _row_label(row: str, by: str) -> str:
@@ -152,7 +166,7 @@ def _incident_lines(fig: go.Figure, t: Timeline, by: str) -> None:
 def _type_markers(fig: go.Figure, violation: str, points: list, by: str) -> None:
     fig.add_scatter(
         x=[p.date for p in points], y=[_row_label(p.row, by) for p in points],
-        mode="markers", name=violation_label(violation), legendgroup="types",
+        mode="markers", name=violation_label(violation), showlegend=False,
         marker={"color": violation_color(violation), "size": 11,
                 "symbol": [action_symbol(p.action) for p in points],
                 "line": {"color": "#333333", "width": 0.6}},
@@ -166,8 +180,7 @@ def lifecycle(reports: list, violation: str) -> go.Figure:
     """An incident's reports along time, one row per kind of step."""
     fig = go.Figure(go.Scatter(
         x=[r.published[:10] for r in reports],
-        y=[action_label(r.action) for r in reports], mode="markers+lines",
-        line={"color": "#BBBBBB", "width": 1},
+        y=[action_label(r.action) for r in reports], mode="markers",
         marker={"size": 13, "color": violation_color(violation),
                 "symbol": [action_symbol(r.action) for r in reports],
                 "line": {"color": "#333333", "width": 0.6}},

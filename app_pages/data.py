@@ -177,8 +177,14 @@ def audit(db: str, token: tuple[int, int]) -> list[dict]:
         return queries.audit_entries(conn, limit=500)
 
 
-def eval_report(path: Path = EVAL_REPORT) -> dict | None:
+def eval_report_path() -> Path:
+    """data/eval/latest.json, or $TRACKER_EVAL_REPORT."""
+    return Path(os.environ.get("TRACKER_EVAL_REPORT") or EVAL_REPORT)
+
+
+def eval_report(path: Path | None = None) -> dict | None:
     """The tagger's latest evaluation (written by `make eval`), or None if absent or broken."""
+    path = path or eval_report_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

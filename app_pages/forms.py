@@ -16,7 +16,7 @@ from tracker import store_corrections as fixes
 from tracker.errors import TrackerError
 from tracker.models import ACTIONS, VIOLATIONS
 from tracker.palette import action_label, violation_label
-from tracker.safe_text import md_escape
+from tracker.safe_text import md_code, md_escape
 from tracker.store import open_store
 
 FLASH = "flash"
@@ -32,7 +32,8 @@ def show_flash() -> None:
         st.error(text, icon=":material/error:")
 
 
-def _write(v: View, action: Callable, done: str, *, open_result: bool = False) -> None:
+def _write(v: View, action: Callable, done: Callable[[object], str], *,
+           open_result: bool = False) -> None:
     """Run one correction; remember how it went (and which incident to show); rerun."""
     try:
         with open_store(v.db) as store:
@@ -40,7 +41,7 @@ def _write(v: View, action: Callable, done: str, *, open_result: bool = False) -
     except TrackerError as e:
         st.session_state[FLASH] = ("error", md_escape(str(e)))
     else:
-        st.session_state[FLASH] = ("ok", done.format(result=md_escape(result)))
+        st.session_state[FLASH] = ("ok", done(result))
         if open_result:
             st.session_state[GOTO] = result
     st.rerun()
@@ -102,7 +103,7 @@ def _labels_form(v: View, report, who: str) -> None:
         if st.form_submit_button("Apply correction", icon=":material/edit:"):
             _write(v, lambda s: fixes.correct_item(
                 s, report.item_id, who, companies=companies, violations=violations,
-                action=action).item_id, "Labels of item {result} corrected.")
+                action=action).item_id, lambda _: "Labels of the report corrected.")
 
 
 def _move_form(v: View, report, incident_id: str, who: str) -> None:
@@ -110,7 +111,7 @@ def _move_form(v: View, report, incident_id: str, who: str) -> None:
         target = st.text_input("Move this report to incident (id)", max_chars=100)
         if st.form_submit_button("Move report", icon=":material/call_split:"):
             _write(v, lambda s: fixes.move_item(s, report.item_id, target.strip(), who),
-                   "Report moved to incident `{result}`.")
+                   lambda r: f"Report moved to incident {md_code(r)}.")
 
 
 def _merge_form(v: View, incident_id: str, who: str) -> None:
@@ -118,7 +119,7 @@ def _merge_form(v: View, incident_id: str, who: str) -> None:
         target = st.text_input("Merge this incident into incident (id)", max_chars=100)
         if st.form_submit_button("Merge", icon=":material/call_merge:"):
             _write(v, lambda s: fixes.merge_incidents(s, incident_id, target.strip(), who),
-                   "Merged into incident `{result}`.", open_result=True)
+                   lambda r: f"Merged into incident {md_code(r)}.", open_result=True)
 
 
 def _split_form(v: View, *, incidents_reports: dict, incident_id: str, who: str) -> None:
@@ -127,7 +128,7 @@ def _split_form(v: View, *, incidents_reports: dict, incident_id: str, who: str)
                                 list(incidents_reports), format_func=incidents_reports.get)
         if st.form_submit_button("Split into a new incident", icon=":material/call_split:"):
             _write(v, lambda s: fixes.split_incident(s, incident_id, chosen, who),
-                   "Split off as incident `{result}`.", open_result=True)
+                   lambda r: f"Split off as incident {md_code(r)}.", open_result=True)
 
 
 # -- watches ----------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def save_watch_form(v: View, who: str) -> None:
         name = st.text_input("Watch name", max_chars=100, placeholder="e.g. OpenAI copyright")
         if st.form_submit_button("Save as a watch", icon=":material/notifications:"):
             _write(v, lambda s: fixes.save_watch(s, name, v.filters, who),
-                   "Watch “{result}” saved.")
+                   lambda r: f"Watch “{md_escape(r)}” saved.")
 
 
 def apply_watch(filters) -> None:
@@ -155,4 +156,4 @@ def delete_watch_form(v: View, names: list[str], who: str) -> None:
         name = st.selectbox("Watch", names)
         if st.form_submit_button("Delete watch", icon=":material/delete:"):
             _write(v, lambda s: fixes.delete_watch(s, name, who) or name,
-                   "Watch “{result}” deleted.")
+                   lambda r: f"Watch “{md_escape(r)}” deleted.")

@@ -25,5 +25,5 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 
 rows = data.items(view, sort, int(page))
 st.dataframe(tables.item_frame(rows), hide_index=True, column_config=tables.ITEM_COLUMNS,
-             key="items_table")
+             key="items_table", height="content", placeholder="")
 ui.export_buttons(view)

@@ -2,12 +2,12 @@
 import streamlit as st
 
 from app_pages import data, tables
-from tracker.safe_text import md_escape
+from tracker.safe_text import md_code, md_escape
 
 st.title("Tagging quality")
 report = data.eval_report()
 if report is None:
-    st.info(f"No evaluation has been run yet (looked for `{md_escape(data.EVAL_REPORT)}`). "
+    st.info(f"No evaluation has been run yet (looked for {md_code(data.eval_report_path())}). "
             "Run `make eval` to measure the tagger on the labelled set; this page then shows "
             "precision, recall and F1 per label, grouping and action accuracy.",
             title="Nothing measured yet", icon=":material/fact_check:")

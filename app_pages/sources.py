@@ -22,7 +22,8 @@ if failing:
                "Sources failing repeatedly are retried less often.", icon=":material/warning:")
 
 frame = pd.DataFrame(rows)
-st.dataframe(frame, hide_index=True, key="sources_table", column_order=[
+st.dataframe(frame, hide_index=True, key="sources_table", height="content", placeholder="",
+             column_order=[
     "name", "status", "last_success", "consecutive_failures", "last_error", "items_last_run",
     "items_total", "last_attempt", "next_due", "kind"], column_config={
     "name": st.column_config.TextColumn("Source", width="medium"),

@@ -98,8 +98,8 @@ def company_incident_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def go_to_incident(v: View, incident_id: str) -> None:
-    st.switch_page(INCIDENT_PAGE, query_params={**v.filters.to_params(),
-                                                "incident": str(incident_id)})
+    """Open the incident page; the sidebar filters are bound to the URL and travel along."""
+    st.switch_page(INCIDENT_PAGE, query_params={"incident": str(incident_id)})
 
 
 def open_selected_incident(event, v: View) -> None:

@@ -31,7 +31,19 @@ def reset_filters() -> None:
         st.session_state[key] = list(value) if isinstance(value, list) else value
 
 
+def _adopt_ids_from_url() -> None:
+    """The widgets write types and actions as labels; a hand-written link may use ids
+    (?type=copyright). On a session's first run, read those into the widgets' state."""
+    for key, attr in (("type", "violations"), ("action", "actions")):
+        raw = st.query_params.get_all(key)
+        if raw and key not in st.session_state:
+            ids = getattr(Filters.from_params({key: raw}), attr)
+            if ids and any(value in ids for value in raw):
+                st.session_state[key] = list(ids)
+
+
 def sidebar_filters(companies: list[str], sources: list[str]) -> None:
+    _adopt_ids_from_url()
     with st.sidebar:
         st.subheader("Filters")
         col_from, col_to = st.columns(2)

@@ -132,7 +132,9 @@ def _incident_reports(no: int, size: int, rng: random.Random, span_days: int,
     for k in range(size):
         late = k >= 3 and rng.random() < 0.5
         when = start + timedelta(days=rng.uniform(30, 500) if late else rng.uniform(0, 4) * k)
-        when = min(when, now - timedelta(hours=1))
+        if when >= now:  # a development not yet happened: a same-day retelling instead
+            when = min(start + timedelta(hours=k), now - timedelta(hours=1))
+            late = False
         action = rng.choice(LATER) if late else ("report" if k < 2 else rng.choice(ACTIONS))
         title = headline if k == 0 else f"{headline} — {STEP_WORDS[action]}"
         tags = Tags(companies=(accused, *others), violations=types, action=action,

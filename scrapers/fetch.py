@@ -23,6 +23,7 @@ from scrapers.types import FetchError, ParseError, RawItem, SourceFetch, SourceS
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ARTICLES = 30  # article pages read per source and run, at most
+DEFAULT_ARTICLE_BUDGET_S = 120.0  # time per source for article pages; the rest stay as listed
 
 
 def fetch_source(spec: SourceSpec, client: HttpClient, validators: Validators, *,
@@ -89,14 +90,18 @@ def _wants_articles(spec: SourceSpec) -> bool:
 
 def _with_articles(items: list[RawItem], spec: SourceSpec, client: HttpClient,
                    now: datetime) -> list[RawItem]:
-    limit = _int_option(spec.options, "max_articles", DEFAULT_MAX_ARTICLES)
-    return [_enrich(item, client, now) if index < limit else item
-            for index, item in enumerate(items)]
+    """Enrich the first `max_articles` items, within the source's time budget."""
+    limit = _number_option(spec.options, "max_articles", DEFAULT_MAX_ARTICLES)
+    budget = _number_option(spec.options, "article_budget_s", DEFAULT_ARTICLE_BUDGET_S)
+    stop_at = time.monotonic() + budget
+    return [_enrich(item, client, now) if index < limit and time.monotonic() < stop_at
+            else item for index, item in enumerate(items)]
 
 
-def _int_option(options: Mapping[str, object], key: str, default: int) -> int:
+def _number_option(options: Mapping[str, object], key: str, default: float) -> float:
     value = options.get(key, default)
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return value if is_number and value >= 0 else default
 
 
 def _enrich(item: RawItem, client: HttpClient, now: datetime) -> RawItem:
@@ -107,6 +112,9 @@ def _enrich(item: RawItem, client: HttpClient, now: datetime) -> RawItem:
         article = parse_article(response.body, url=response.url)
     except (FetchError, ParseError) as error:
         log.info("article not read: %s", error)
+        return item
+    except Exception:  # noqa: BLE001 - one odd page must not cost the source its items
+        log.exception("article parser crashed on %s", item.url)
         return item
     return merge_article(item, article, now)
 
@@ -134,8 +142,8 @@ def fetch_sources(specs: Sequence[SourceSpec], client: HttpClient,
                               thread_name_prefix="fetch")
     try:
         pending: set[Future[SourceFetch]] = {
-            pool.submit(fetch_source, spec, client, validators.get(spec.name, Validators()),
-                        now=now)
+            pool.submit(_fetch_source_guarded, spec, client,
+                        validators.get(spec.name, Validators()), now)
             for spec in ordered
         }
         while pending:
@@ -145,6 +153,18 @@ def fetch_sources(specs: Sequence[SourceSpec], client: HttpClient,
     finally:
         # If the caller stops early, do not start the sources still queued.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _fetch_source_guarded(spec: SourceSpec, client: HttpClient, validators: Validators,
+                          now: datetime) -> SourceFetch:
+    """fetch_source, with a bug in it turned into one failed source instead of a dead run."""
+    try:
+        return fetch_source(spec, client, validators, now=now)
+    except Exception as error:  # noqa: BLE001 - the run must go on; the traceback is logged
+        log.exception("fetching %s crashed", spec.name)
+        return SourceFetch(spec.name, "failed", validators=validators,
+                           error=f"Internal error while fetching ({type(error).__name__}: "
+                                 f"{error}).")
 
 
 def interleave_by_host(specs: Sequence[SourceSpec]) -> list[SourceSpec]:

@@ -8,11 +8,9 @@ allow it. Failures are raised as FetchError with a reason in plain words.
 from __future__ import annotations
 
 import random
-import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -28,6 +26,7 @@ from scrapers.httputil import (
     plain_headers,
 )
 from scrapers.localfile import read_file_url
+from scrapers.politeness import HostGate
 from scrapers.response import Response
 from scrapers.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache, host_key
 from scrapers.safety import Resolver, non_public_address, system_resolver
@@ -100,41 +99,6 @@ class _Deadline:
         if self.started is None:
             return self.budget
         return self.budget - (self.clock() - self.started)
-
-
-class HostGate:
-    """At most `per_host` requests at once to a host, starts spaced by a minimum delay."""
-
-    def __init__(self, min_delay: float, per_host: int, clock: Callable[[], float],
-                 sleep: Callable[[float], None]):
-        self._min_delay = min_delay
-        self._per_host = max(per_host, 1)
-        self._clock, self._sleep = clock, sleep
-        self._lock = threading.Lock()
-        self._next_start: dict[str, float] = {}
-        self._delays: dict[str, float] = {}
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-
-    def set_delay(self, host: str, delay: float) -> None:
-        with self._lock:
-            self._delays[host] = max(delay, self._min_delay)
-
-    @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        with self._lock:
-            semaphore = self._slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
-        with semaphore:
-            wait = self._reserve(host)
-            if wait > 0:
-                self._sleep(wait)
-            yield
-
-    def _reserve(self, host: str) -> float:
-        with self._lock:
-            now = self._clock()
-            start = max(now, self._next_start.get(host, now))
-            self._next_start[host] = start + self._delays.get(host, self._min_delay)
-            return start - now
 
 
 class HttpClient:
@@ -225,9 +189,8 @@ class HttpClient:
         return headers
 
     def _with_retries(self, url: str, headers: dict[str, str], deadline: _Deadline,
-                      max_bytes: int, retries: int | None = None) -> Response | _Redirect:
-        allowed = self.config.retries if retries is None else retries
-        attempt = 0
+                      max_bytes: int) -> Response | _Redirect:
+        allowed, attempt = self.config.retries, 0
         while True:
             try:
                 return self._attempt(url, headers, deadline, max_bytes)

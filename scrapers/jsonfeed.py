@@ -14,16 +14,17 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def looks_like_json(body: bytes, content_type: str = "") -> bool:
-    """True when the bytes start like a JSON object or the server says JSON."""
-    if "json" in content_type.lower():
-        return True
+    """True when the bytes start like a JSON object; the Content-Type decides only when
+    the bytes start with neither "{" nor "<" (servers often mislabel feeds)."""
     head = body[:64]
     for bom in _BOMS:
         if head.startswith(bom):
             head = head[len(bom):]
             break
     head = head.replace(b"\x00", b"").lstrip()
-    return head.startswith(b"{")
+    if head.startswith((b"{", b"<")):
+        return head.startswith(b"{")
+    return "json" in content_type.lower()
 
 
 def parse_json_feed(body: bytes, *, url: str, fetched_at: datetime) -> list[RawItem]:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Mapping
+from collections.abc import Mapping
+from typing import Literal
 
 DateSource = Literal["feed", "page", "fetched"]
 FetchStatus = Literal["new", "unchanged", "failed", "skipped"]

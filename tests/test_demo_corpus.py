@@ -3,8 +3,8 @@
 items.jsonl is the single source of truth (gold labels included); data/demo/build.py renders
 it as feeds, listing pages and a sources file, which are committed. These tests check the
 corpus's own promises (sizes, coverage of every violation type, multi-outlet events, cases
-with later developments, canonical company names) and that the committed files are exactly
-what the builder produces now and that the real parsers read every item back.
+with later developments, canonical company names, honest links) and that the committed files
+are exactly what the builder produces now and that the real parsers read every item back.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 import pytest
@@ -57,6 +58,10 @@ ROLLED_UP = {
     "Mistral": "Mistral AI", "Inflection": "Inflection AI", "Moonshot": "Moonshot AI",
     "Zhipu": "Zhipu AI", "Getty": "Getty Images", "Nvidia Corp": "Nvidia",
 }
+# How many items link to the outlet's real page (data/demo/README.md, "Links"). Changing a
+# link from a search to an original, or back, must change this number on purpose.
+ORIGINAL_URLS = 35
+SEARCH_PREFIX = "https://duckduckgo.com/?q="
 OPENING_ACTIONS = {"report", "lawsuit", "investigation", "restriction"}
 CLOSING_ACTIONS = {"ruling", "penalty"}
 
@@ -113,7 +118,8 @@ def test_corpus_has_enough_incident_reports_and_ordinary_news(items):
 def test_every_item_has_the_documented_fields(items):
     for item in items:
         assert set(item) == {"id", "outlet", "outlet_url", "title", "summary", "published",
-                             "url", "gold"}, item["id"]
+                             "url", "url_is_original", "gold"}, item["id"]
+        assert isinstance(item["url_is_original"], bool), item["id"]
         assert set(item["gold"]) == {"companies", "violations", "action", "incident", "roles"}
         assert item["title"].strip() and item["summary"].strip(), item["id"]
         assert item["url"].startswith("https://"), item["id"]
@@ -123,6 +129,46 @@ def test_every_item_has_the_documented_fields(items):
 def test_ids_and_urls_are_unique(items):
     assert len({i["id"] for i in items}) == len(items)
     assert len({i["url"] for i in items}) == len(items)
+
+
+def site_of(item: dict) -> str:
+    return (urlsplit(item["outlet_url"]).hostname or "").removeprefix("www.")
+
+
+def is_search_for(url: str, item: dict) -> bool:
+    """url is a web search, limited to the item's outlet, for the item's title, and no more."""
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}{parts.path}?" != SEARCH_PREFIX.removesuffix("q="):
+        return False
+    query = parse_qs(parts.query, strict_parsing=True)
+    return query == {"q": [f"site:{site_of(item)} {item['title']}"]}
+
+
+def test_search_link_check_rejects_article_paths_and_other_queries():
+    item = {"outlet_url": "https://www.reuters.com", "title": "Chip & AI deal"}
+    good = SEARCH_PREFIX + "site%3Areuters.com+Chip+%26+AI+deal"
+    assert is_search_for(good, item)
+    assert not is_search_for("https://www.reuters.com/technology/chip-ai-deal-2024-01-01/", item)
+    assert not is_search_for(SEARCH_PREFIX + "site%3Aft.com+Chip+%26+AI+deal", item)
+    assert not is_search_for(SEARCH_PREFIX + "Chip+%26+AI+deal", item)
+    assert not is_search_for(good + "&ia=web", item)
+
+
+def test_links_that_are_not_originals_are_searches_not_made_up_article_paths(items):
+    searches = [i for i in items if not i["url_is_original"]]
+    assert searches
+    for item in searches:
+        assert is_search_for(item["url"], item), item["id"]
+
+
+def test_original_links_are_counted_and_point_into_the_outlets_own_site(items):
+    originals = [i for i in items if i["url_is_original"]]
+    assert len(originals) == ORIGINAL_URLS
+    for item in originals:
+        parts = urlsplit(item["url"])
+        assert parts.scheme == "https" and not item["url"].startswith(SEARCH_PREFIX), item["id"]
+        assert (parts.hostname or "").removeprefix("www.") == site_of(item), item["id"]
+        assert parts.path.strip("/"), item["id"]  # an article, not the home page
 
 
 def test_labels_use_only_the_taxonomy_ids(items):
@@ -257,13 +303,43 @@ def test_build_removes_files_of_outlets_no_longer_in_the_corpus(builder, tmp_pat
     assert not stale.exists()
 
 
+def one_item_file(tmp_path: Path, **changes) -> Path:
+    item = {"id": "x", "outlet": "O", "outlet_url": "https://o.test", "title": "t",
+            "summary": "s", "url": "https://o.test/1", "url_is_original": True,
+            "published": "2024-01-01T10:00:00Z"}
+    item.update(changes)
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps({k: v for k, v in item.items() if v is not None}) + "\n")
+    return path
+
+
+def test_build_accepts_a_well_formed_item(builder, tmp_path):
+    assert builder.build(tmp_path / "out", one_item_file(tmp_path))
+
+
 def test_build_rejects_an_item_without_a_timezone(builder, tmp_path):
-    bad = tmp_path / "items.jsonl"
-    bad.write_text(json.dumps({"id": "x", "outlet": "O", "outlet_url": "https://o.test",
-                               "title": "t", "summary": "s", "url": "https://o.test/1",
-                               "published": "2024-01-01T10:00:00"}) + "\n")
-    with pytest.raises(builder.CorpusError):
-        builder.build(tmp_path / "out", bad)
+    with pytest.raises(builder.CorpusError, match="timezone"):
+        builder.build(tmp_path / "out", one_item_file(tmp_path, published="2024-01-01T10:00:00"))
+
+
+@pytest.mark.parametrize("flag", [None, "yes", 1])
+def test_build_rejects_an_item_whose_link_flag_is_missing_or_not_boolean(builder, tmp_path, flag):
+    with pytest.raises(builder.CorpusError, match="url_is_original"):
+        builder.build(tmp_path / "out", one_item_file(tmp_path, url_is_original=flag))
+
+
+def test_rss_calls_only_original_links_permalinks(items, sources):
+    by_url = {i["url"]: i for i in items}
+    checked = 0
+    for source in sources:
+        path = DEMO / source["url"]
+        if path.suffix != ".xml" or ET.parse(path).getroot().tag != "rss":
+            continue
+        for guid in ET.parse(path).getroot().iter("guid"):
+            expected = "true" if by_url[guid.text]["url_is_original"] else "false"
+            assert guid.get("isPermaLink") == expected, guid.text
+            checked += 1
+    assert checked
 
 
 def feed_entries(path: Path) -> list[dict]:

@@ -463,7 +463,7 @@ def test_concurrent_requests_per_host_are_limited(server):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.15)
+        time.sleep(0.25)
         with lock:
             active[0] -= 1
         return Reply(200, b"ok")
@@ -477,6 +477,31 @@ def test_concurrent_requests_per_host_are_limited(server):
         for thread in threads:
             thread.join()
     assert server.hits("/slow") == 6 and peak[0] == 2
+
+
+def test_overall_connection_limit_holds_across_hosts(server):
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def slow(request):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.25)
+        with lock:
+            active[0] -= 1
+        return Reply(200, b"ok")
+
+    server.route("/slow", slow)
+    client = make_client(config(max_connections=3, max_per_host=10))
+    # Two host names for the one server, so only the overall limit can hold them back.
+    port = server._httpd.server_address[1]
+    urls = [f"http://{host}:{port}/slow" for host in ("127.0.0.1", "localhost") * 4]
+    threads = [threading.Thread(target=client.get, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert server.hits("/slow") == 8 and peak[0] == 3
 
 
 # -- links found inside feeds ---------------------------------------------------------------

@@ -36,6 +36,17 @@ def test_rss_titles_are_plain_text_and_summaries_clean():
     assert "alert" not in first.summary and "<" not in first.summary
 
 
+def test_long_summaries_are_capped_at_a_word_and_titles_too():
+    words = " ".join(f"word{n}" for n in range(2000))
+    body = (f'<rss version="2.0"><channel><title>c</title><item><title>{words}</title>'
+            f"<link>https://a.example/1</link><description>{words}</description></item>"
+            "</channel></rss>").encode()
+    (item,) = parse_feed(body, url=FEED_URL, fetched_at=NOW)
+    assert len(item.summary) <= 2000 and item.summary.endswith("…")
+    assert item.summary[:-1].split()[-1].startswith("word")  # cut between words
+    assert len(item.title) <= 500
+
+
 def test_rss_relative_link_resolved_against_feed_url():
     first = parse("rss20_basic.xml")[0]
     assert first.url == "https://news.example.com/ai/2024/openai-suspends-account"
@@ -192,6 +203,13 @@ def test_json_feed_10_numeric_id_and_single_author():
     (item,) = parse("jsonfeed_10.json")
     assert (item.guid, item.author) == ("17", "Single Author")
     assert item.published == datetime(2019, 7, 1, 19, 0, tzinfo=UTC)
+
+
+def test_xml_served_as_json_is_still_read_as_xml():
+    body = (FEEDS / "rdf10.xml").read_bytes()
+    items = parse_feed(body, url=FEED_URL, headers={"content-type": "application/json"},
+                       fetched_at=NOW)
+    assert len(items) == 1
 
 
 def test_json_feed_detected_by_content_type_even_with_leading_space():

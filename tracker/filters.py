@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.models import ACTIONS, VIOLATIONS
+from tracker.palette import ACTION_LABELS, VIOLATION_LABELS
 
-# Query-parameter names; the dashboard's sidebar widgets use the same keys.
+# Query-parameter names; the dashboard's sidebar widgets use the same keys. In a URL,
+# types and actions are written as their labels ("Copyright"), as the dashboard's
+# widgets write them; ids ("copyright") are read too.
 PARAM_NAMES = {
     "since": "since", "until": "until", "companies": "company", "violations": "type",
     "actions": "action", "sources": "source", "text": "q",
@@ -63,10 +66,11 @@ class Filters:
             out["since"] = self.since.isoformat()
         if self.until:
             out["until"] = self.until.isoformat()
-        for attr in ("companies", "violations", "actions", "sources"):
+        for attr, labels in (("companies", None), ("violations", VIOLATION_LABELS),
+                             ("actions", ACTION_LABELS), ("sources", None)):
             values = getattr(self, attr)
             if values:
-                out[PARAM_NAMES[attr]] = list(values)
+                out[PARAM_NAMES[attr]] = [labels[v] for v in values] if labels else list(values)
         if self.text:
             out["q"] = self.text
         return out
@@ -87,8 +91,9 @@ class Filters:
 
         return cls.make(
             since=_parse_date(first("since")), until=_parse_date(first("until")),
-            companies=values("company"), violations=values("type"),
-            actions=values("action"), sources=values("source"), text=first("q"),
+            companies=values("company"), violations=_ids(values("type"), VIOLATION_LABELS),
+            actions=_ids(values("action"), ACTION_LABELS), sources=values("source"),
+            text=first("q"),
         )
 
     def without_companies(self) -> Filters:
@@ -103,6 +108,12 @@ class Filters:
 def _clean_names(names: Iterable[str]) -> tuple[str, ...]:
     cleaned = {" ".join(n.split())[:MAX_VALUE_CHARS] for n in names if isinstance(n, str)}
     return tuple(sorted(n for n in cleaned if n))[:MAX_VALUES]
+
+
+def _ids(values: list[str], labels: Mapping[str, str]) -> list[str]:
+    """Ids from ids or labels, any case; unknown values are dropped."""
+    known = {k.lower(): k for k in labels} | {v.lower(): k for k, v in labels.items()}
+    return [known[v.strip().lower()] for v in values if v.strip().lower() in known]
 
 
 def _parse_date(text: str) -> date | None:

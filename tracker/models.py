@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from collections.abc import Mapping
+from typing import Literal
 
 Role = Literal["accused", "accuser", "affected", "party"]
 ROLES: tuple[str, ...] = ("accused", "accuser", "affected", "party")

@@ -34,6 +34,12 @@ def md_escape(text: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", flat)
 
 
+def md_code(text: object) -> str:
+    """Text for an inline `code` span, where backslash escapes do not apply."""
+    flat = " ".join(str(text or "").split()).replace("`", "'")
+    return f"`{flat}`" if flat else ""
+
+
 def md_link(label: str, url: object) -> str:
     """A Markdown link when the URL is safe, else the escaped label alone."""
     safe = web_url(url)

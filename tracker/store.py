@@ -153,20 +153,20 @@ class Store:
 
     def _upsert_items(self, conn, items: Iterable[RawItem], source: str,
                       now: datetime) -> SaveResult:
+        """Insert new items and update changed ones, in batches (one statement per kind)."""
         rows = _storable({canonical_url(i.url): i for i in items})
         existing = _existing_hashes(conn, list(rows))
-        new_ids, updated_ids = [], []
-        for url, item in rows.items():
-            digest = _content_hash(item)
-            if url not in existing:
-                new_ids.append(_insert_item(conn, url, item, source, digest, now))
-            elif existing[url][1] != digest:
-                _update_item(conn, existing[url][0], item, digest, now)
-                updated_ids.append(existing[url][0])
-            else:
-                conn.execute("UPDATE items SET last_seen = ? WHERE id = ?",
-                             [iso(now), existing[url][0]])
-        return SaveResult(tuple(new_ids), tuple(updated_ids))
+        digests = {url: _content_hash(item) for url, item in rows.items()}
+        fresh = [url for url in rows if url not in existing]
+        changed = [url for url in rows if url in existing and existing[url][1] != digests[url]]
+        _insert_items(conn, [(url, rows[url], digests[url]) for url in fresh], source, now)
+        _update_items(conn, [(existing[u][0], rows[u], digests[u]) for u in changed], now)
+        conn.executemany("UPDATE items SET last_seen = ? WHERE id = ?",
+                         [(iso(now), existing[u][0]) for u in rows
+                          if u in existing and u not in changed])
+        new_ids = _existing_hashes(conn, fresh)
+        return SaveResult(tuple(new_ids[u][0] for u in fresh),
+                          tuple(existing[u][0] for u in changed))
 
     # -- tagging ------------------------------------------------------------
 
@@ -298,22 +298,23 @@ def _published(item: RawItem, now: datetime | None) -> str | None:
     return iso(now) if now else None
 
 
-def _insert_item(conn, url: str, item: RawItem, source: str, digest: str, now: datetime) -> int:
-    cur = conn.execute(
+def _insert_items(conn, rows: list[tuple[str, RawItem, str]], source: str,
+                  now: datetime) -> None:
+    conn.executemany(
         "INSERT INTO items(url, link, title, summary, body, published, date_source, source, "
         "guid, author, first_seen, last_seen, content_hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [url, item.url, item.title, item.summary, item.text, _published(item, now),
-         item.date_source if item.published else "fetched", source, item.guid, item.author,
-         iso(now), iso(now), digest])
-    return cur.lastrowid
+        [(url, item.url, item.title, item.summary, item.text, _published(item, now),
+          item.date_source if item.published else "fetched", source, item.guid, item.author,
+          iso(now), iso(now), digest) for url, item, digest in rows])
 
 
-def _update_item(conn, item_id: int, item: RawItem, digest: str, now: datetime) -> None:
-    conn.execute(
+def _update_items(conn, rows: list[tuple[int, RawItem, str]], now: datetime) -> None:
+    conn.executemany(
         "UPDATE items SET title = ?, summary = ?, body = ?, published = COALESCE(?, published), "
         "last_seen = ?, content_hash = ?, tagged_at = NULL WHERE id = ?",
-        [item.title, item.summary, item.text, _published(item, None), iso(now), digest, item_id])
+        [(item.title, item.summary, item.text, _published(item, None), iso(now), digest, item_id)
+         for item_id, item, digest in rows])
 
 
 def _previous_incidents(conn, item_ids: list[int]) -> set[str]:

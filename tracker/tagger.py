@@ -13,19 +13,33 @@ from tracker.tagging.text import prepare
 from tracker.tagging.violations import find_violations
 from tracker.taxonomy import Taxonomy
 
+_EMPLOYER_TYPES = {"trade_secret", "labor"}
+
 
 def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonomy) -> Tags:
     """Label one item. Ordinary news gets no violations and no action."""
     doc = prepare(title, summary, text)
-    mentions = find_mentions(doc, taxonomy)
-    companies, company_evidence = parties(mentions)
-    violations = find_violations(doc, taxonomy)
+    hits = taxonomy.index.scan(doc.text)
+    mentions = find_mentions(doc, taxonomy, hits)
+    violations = find_violations(doc, hits)
+    companies, company_evidence = parties(mentions, _promoted(violations), bool(violations))
     evidence = {f"company:{c}": phrases for c, phrases in company_evidence.items()}
     evidence.update({f"violation:{v}": phrases for v, phrases in violations.items()})
     action = None
     if violations:
-        action, phrases = find_action(doc, taxonomy)
+        action, phrases = find_action(doc, hits, taxonomy.action_priority,
+                                      taxonomy.default_action)
         evidence[f"action:{action}"] = phrases or ("(no action phrase: a report)",)
     roles = assign_roles(doc, taxonomy, mentions, companies, bool(violations))
     return Tags(companies=companies, violations=tuple(violations), action=action,
                 roles=roles, evidence=evidence)
+
+
+def _promoted(violations: dict) -> frozenset[str]:
+    """Mentions that are parties only in an incident: a chip supplier ("Nvidia GPUs") in a
+    smuggling case; a former employer when its secrets or its workers are the subject."""
+    if not violations:
+        return frozenset()
+    if violations.keys() & _EMPLOYER_TYPES:
+        return frozenset({"supplier", "former_employer"})
+    return frozenset({"supplier"})

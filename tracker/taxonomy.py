@@ -9,20 +9,20 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from tracker.errors import ConfigError
 from tracker.models import ACTIONS, VIOLATIONS
+from tracker.tagging.phrases import PhraseIndex
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "taxonomy"
 FILES = ("companies.toml", "mentions.toml", "violations.toml", "cues.toml", "actions.toml",
          "grouping.toml")
 _COMPANY_KEYS = {"name", "listed", "aliases", "cased", "ambiguous", "patterns", "context",
-                 "lookalikes", "media", "needs_cue"}
-# Alias boundaries: not inside a word; a hyphen on the left is fine ("ex-Google").
-_LEFT, _RIGHT = r"(?<![\w@/.])", r"(?![\w])"
+                 "lookalikes", "media", "needs_cue", "unlike", "platforms", "ignore"}
 
 
 class TaxonomyError(ConfigError):
@@ -36,40 +36,33 @@ class Company:
     media: bool = False
     needs_cue: bool = False
     context: re.Pattern | None = None
+    unlike: re.Pattern | None = None
+    ignore: frozenset[str] = frozenset()  # non-party kinds that never apply to it
 
 
 @dataclass(frozen=True)
 class ContextRule:
-    """Regexes tested on the words just before / just after a mention."""
+    """Cues just before a mention (a set of `Taxonomy.before`) or just after it (a regex)."""
 
-    before: re.Pattern | None = None
+    before: str | None = None  # set name in Taxonomy.before
     after: re.Pattern | None = None
-    pairs: tuple[tuple[re.Pattern, re.Pattern], ...] = ()
+    pairs: tuple[tuple[str, re.Pattern], ...] = ()
 
-    def matches(self, left: str, right: str) -> str | None:
-        """The matched cue text, or None."""
-        if self.before and (m := self.before.search(left)):
-            return m.group(0).strip()
+    def matches(self, left: Mapping[str, str], right: str) -> str | None:
+        """The matched cue text, or None. `left`: set name → cue found before the mention."""
+        found = self.match_side(left, right)
+        return found[0] if found else None
+
+    def match_side(self, left: Mapping[str, str], right: str) -> tuple[str, str] | None:
+        """(cue text, "before" or "after"), or None."""
+        if self.before and self.before in left:
+            return left[self.before], "before"
         if self.after and (m := self.after.match(right)):
-            return m.group(0).strip()
-        for before, after in self.pairs:
-            if (b := before.search(left)) and after.match(right):
-                return b.group(0).strip()
+            return m.group(0).strip(), "after"
+        for name, after in self.pairs:
+            if name in left and after.match(right):
+                return left[name], "before"
         return None
-
-
-@dataclass(frozen=True)
-class TypeRules:
-    id: str
-    strong: re.Pattern
-    topic: re.Pattern | None
-
-
-@dataclass(frozen=True)
-class ActionRules:
-    id: str
-    strong: re.Pattern | None
-    weak: re.Pattern | None
 
 
 @dataclass(frozen=True)
@@ -80,6 +73,8 @@ class Grouping:
     weights: Mapping[str, float]
     max_candidates: int
     recent_days: int
+    spread_scale: float
+    company_prior: Mapping[str, float]
     stopwords: frozenset[str]
     places: Mapping[str, re.Pattern]
     authorities: Mapping[str, re.Pattern]
@@ -90,22 +85,20 @@ class Taxonomy:
     """Everything the tagger and grouper need, parsed once and never mutated."""
 
     companies: Mapping[str, Company]
-    alias_re: re.Pattern
-    alias_owner: tuple[tuple[str, bool], ...]  # group index → (company, ambiguous)
-    lookalike_re: re.Pattern | None
+    # Every phrase of the taxonomy in one index, scanned once per item. Sets: "a" (company
+    # names; group a<i> → alias_owner[i]); "strong:<type>", "topic:<type>" (violations);
+    # "act:<action>", "weak:<action>"; "trigger", "negation", "not_negation", "hedge",
+    # "background" (cues); the names of `before` (candidate cues before a mention).
+    index: PhraseIndex
+    alias_owner: tuple[tuple[str, bool, bool], ...]  # (company, ambiguous, platform)
+    lookalikes: Mapping[str, re.Pattern]  # company → text that is never it
     ambiguous_context: re.Pattern
     determiner_re: re.Pattern
+    before: Mapping[str, re.Pattern]  # set → the cue, anchored to end where a mention starts
     nonparty: Mapping[str, ContextRule]
     outlet: ContextRule
     party_cue: ContextRule
     roles: tuple[tuple[str, ContextRule], ...]
-    types: tuple[TypeRules, ...]
-    triggers: re.Pattern
-    negation: re.Pattern
-    not_negation: re.Pattern
-    hedge: re.Pattern
-    background: re.Pattern
-    actions: tuple[ActionRules, ...]
     action_priority: tuple[str, ...]
     default_action: str
     grouping: Grouping
@@ -120,33 +113,34 @@ def load_taxonomy(directory: Path = DEFAULT_DIR) -> Taxonomy:
     """Read and compile data/taxonomy/*.toml; TaxonomyError names the file and key at fault."""
     directory = Path(directory)
     data = {name: _read_toml(directory / name) for name in FILES}
-    companies, alias_re, owners, lookalikes, words = _compile_companies(data["companies.toml"])
-    mentions, cues = data["mentions.toml"], data["cues.toml"]
+    companies, aliases, owners, lookalikes, words = _compile_companies(data["companies.toml"])
+    phrases = {**_type_phrases(data["violations.toml"]), **_cue_phrases(data["cues.toml"]),
+               **_action_phrases(data["actions.toml"])}
+    mentions = data["mentions.toml"]
     where = "mentions.toml"
     amb = mentions.get("ambiguous", {})
     action_data = data["actions.toml"]
+    before: dict[str, list[str]] = {}
+    nonparty = mentions.get("nonparty", {})
+    rule = partial(_context_rule, before)
     return Taxonomy(
-        companies=MappingProxyType(companies), alias_re=alias_re, alias_owner=owners,
-        lookalike_re=lookalikes,
+        companies=MappingProxyType(companies), alias_owner=owners,
+        lookalikes=MappingProxyType(lookalikes),
         ambiguous_context=_compile(amb.get("context", r"(?!)"), f"{where} [ambiguous] context"),
         determiner_re=_compile(amb.get("determiners", r"(?!)"), f"{where} [ambiguous] determiners"),
-        nonparty=MappingProxyType({k: _context_rule(v, f"{where} [nonparty.{k}]")
-                                   for k, v in mentions.get("nonparty", {}).items()
-                                   if k != "outlet"}),
-        outlet=_context_rule(mentions.get("nonparty", {}).get("outlet", {}),
-                             f"{where} [nonparty.outlet]"),
-        party_cue=_context_rule(mentions.get("party_cue", {}), f"{where} [party_cue]"),
-        roles=tuple((k, _context_rule(mentions.get("roles", {}).get(k, {}), f"{where} [roles.{k}]"))
+        nonparty=MappingProxyType({k: rule(f"np:{k}", v, f"{where} [nonparty.{k}]")
+                                   for k, v in nonparty.items() if k != "outlet"}),
+        outlet=rule("outlet", nonparty.get("outlet", {}), f"{where} [nonparty.outlet]"),
+        party_cue=rule("cue", mentions.get("party_cue", {}), f"{where} [party_cue]"),
+        roles=tuple((k, rule(f"role:{k}", mentions.get("roles", {}).get(k, {}),
+                             f"{where} [roles.{k}]"))
                     for k in ("accuser", "accused", "affected")),
-        types=_compile_types(data["violations.toml"]),
-        triggers=_alternation(cues.get("triggers", []), "cues.toml triggers"),
-        negation=_alternation(cues.get("negations", []), "cues.toml negations",
-                              suffix=r"(?:\W+\w+){0,3}?\W*$"),
-        not_negation=_alternation(cues.get("not_negations", []), "cues.toml not_negations"),
-        hedge=_alternation(cues.get("hedges", []), "cues.toml hedges", suffix=r"\W*$",
-                           bounded=False),
-        background=_alternation(cues.get("backgrounds", []), "cues.toml backgrounds"),
-        actions=_compile_actions(action_data),
+        before=MappingProxyType({name: re.compile(f"(?:{'|'.join(f'(?:{p})' for p in ps)})\\s*$",
+                                                  re.I) for name, ps in before.items()}),
+        index=PhraseIndex(
+            {**{n: [f"(?i:{p})(?!\\w)" for p in ps] for n, ps in phrases.items()},
+             **{n: [f"(?i:{p})" for p in ps] for n, ps in before.items()}},
+            named={"a": [f"{p}(?!\\w)" for p in aliases]}),
         action_priority=tuple(action_data.get("priority", ACTIONS)),
         default_action=str(action_data.get("default", "report")),
         grouping=_compile_grouping(data["grouping.toml"]),
@@ -188,28 +182,26 @@ def _check(where: str, patterns: list[str]) -> None:
         _compile(p, where, re.I)
 
 
-def _alternation(patterns: list[str], where: str, *, suffix: str = "",
-                 bounded: bool = True, flags: int = re.I) -> re.Pattern:
+def _alternation(patterns: list[str], where: str, flags: int = re.I) -> re.Pattern:
     """One regex matching any of `patterns` as whole words (or nothing when empty)."""
     patterns = _strings(patterns, where)
     _check(where, patterns)
     if not patterns:
         return re.compile(r"(?!)")
     body = "|".join(f"(?:{p})" for p in patterns)
-    core = f"(?<!\\w)(?:{body})(?!\\w)" if bounded else f"(?:{body})"
-    return _compile(core + suffix, where, flags)
+    return _compile(f"(?<!\\w)(?:{body})(?!\\w)", where, flags)
 
 
 # -- companies -----------------------------------------------------------------------
 
-def _compile_companies(data: dict) -> tuple[dict[str, Company], re.Pattern, tuple,
-                                              re.Pattern | None, frozenset[str]]:
+def _compile_companies(data: dict) -> tuple[dict[str, Company], list[str], tuple,
+                                              dict[str, re.Pattern], frozenset[str]]:
     entries = data.get("company")
     if not isinstance(entries, list) or not entries:
         raise TaxonomyError("companies.toml: no [[company]] entries")
     companies: dict[str, Company] = {}
-    branches: list[tuple[int, str, str, bool]] = []  # (sort key, regex, company, ambiguous)
-    lookalikes: list[str] = []
+    branches: list[tuple[int, str, str, bool, bool]] = []  # (sort key, regex, company, ...)
+    lookalikes: dict[str, re.Pattern] = {}
     words: set[str] = set()
     for n, entry in enumerate(entries, 1):
         company = _company(entry, n)
@@ -218,17 +210,15 @@ def _compile_companies(data: dict) -> tuple[dict[str, Company], re.Pattern, tupl
         companies[company.name] = company
         where = f"companies.toml [{company.name}]"
         branches += _alias_branches(entry, company.name, where)
-        lookalikes += _strings(entry.get("lookalikes", []), f"{where} lookalikes")
+        looks = _strings(entry.get("lookalikes", []), f"{where} lookalikes")
+        _check(f"{where} lookalikes", looks)
+        if looks:
+            lookalikes[company.name] = re.compile("|".join(f"(?:{p})" for p in looks), re.I)
         for alias in entry.get("aliases", []) + entry.get("cased", []):
             words |= {w.lower() for w in re.findall(r"[A-Za-z][\w.]+", alias)}
     branches.sort(key=lambda b: -b[0])  # longest first: "Google DeepMind" before "Google"
-    owners = tuple((company, ambiguous) for _, _, company, ambiguous in branches)
-    body = "|".join(f"(?P<a{i}>{regex})" for i, (_, regex, _, _) in enumerate(branches))
-    alias_re = _compile(f"{_LEFT}(?:{body}){_RIGHT}", "companies.toml aliases")
-    _check("companies.toml lookalikes", lookalikes)
-    look_re = (_compile("|".join(f"(?:{p})" for p in lookalikes), "companies.toml lookalikes",
-                        re.I) if lookalikes else None)
-    return companies, alias_re, owners, look_re, frozenset(words)
+    owners = tuple((company, ambiguous, platform) for _, _, company, ambiguous, platform in branches)
+    return companies, [b[1] for b in branches], owners, lookalikes, frozenset(words)
 
 
 def _company(entry: Any, n: int) -> Company:
@@ -239,73 +229,82 @@ def _company(entry: Any, n: int) -> Company:
         raise TaxonomyError(f"companies.toml [{entry['name']}]: unknown key "
                             f"{sorted(unknown)[0]!r}")
     where = f"companies.toml [{entry['name']}]"
-    context = entry.get("context")
+    context, unlike = entry.get("context"), entry.get("unlike")
     return Company(name=entry["name"], listed=bool(entry.get("listed", False)),
                    media=bool(entry.get("media", False)),
                    needs_cue=bool(entry.get("needs_cue", False)),
-                   context=_compile(context, f"{where} context") if context else None)
+                   context=_compile(context, f"{where} context") if context else None,
+                   unlike=_compile(unlike, f"{where} unlike") if unlike else None,
+                   ignore=frozenset(_strings(entry.get("ignore", []), f"{where} ignore")))
 
 
-def _alias_branches(entry: dict, name: str, where: str) -> list[tuple[int, str, str, bool]]:
+def _alias_branches(entry: dict, name: str, where: str) -> list[tuple[int, str, str, bool, bool]]:
     ambiguous = set(_strings(entry.get("ambiguous", []), f"{where} ambiguous"))
-    out = []
-    for alias in _strings(entry.get("aliases", []), f"{where} aliases"):
-        out.append((len(alias), f"(?i:{re.escape(alias)})", name, alias in ambiguous))
-    for alias in _strings(entry.get("cased", []), f"{where} cased"):
-        out.append((len(alias), re.escape(alias), name, alias in ambiguous))
-    cased = set(entry.get("cased", []))
-    for alias in ambiguous - cased - set(entry.get("aliases", [])):
-        out.append((len(alias), re.escape(alias), name, True))
+    platforms = set(_strings(entry.get("platforms", []), f"{where} platforms"))
+    cased = _strings(entry.get("cased", []), f"{where} cased")
+    plain = _strings(entry.get("aliases", []), f"{where} aliases")
+    out = [(len(a), f"(?i:{re.escape(a)})", name, a in ambiguous, a in platforms) for a in plain]
+    out += [(len(a), re.escape(a), name, a in ambiguous, a in platforms) for a in cased]
+    out += [(len(a), re.escape(a), name, True, a in platforms)
+            for a in ambiguous - set(cased) - set(plain)]
+    out += [(len(a), re.escape(a), name, False, True)
+            for a in platforms - ambiguous - set(cased) - set(plain)]
     for pattern in _strings(entry.get("patterns", []), f"{where} patterns"):
         _compile(pattern, f"{where} patterns")
-        out.append((len(pattern) // 2, pattern, name, False))
+        out.append((len(pattern) // 2, pattern, name, False, False))
     return out
 
 
 # -- context rules, violations, actions, grouping -------------------------------------
 
-def _context_rule(data: dict, where: str) -> ContextRule:
-    before = _strings(data.get("before", []), f"{where} before")
-    after = _strings(data.get("after", []), f"{where} after")
+def _context_rule(before_sets: dict[str, list[str]], name: str, data: dict,
+                  where: str) -> ContextRule:
+    """Register the rule's "before" cues in `before_sets` and compile its "after" cues."""
+    before = _checked(data.get("before", []), f"{where} before")
+    after = _checked(data.get("after", []), f"{where} after")
     pairs = data.get("pairs", [])
     if not isinstance(pairs, list) or not all(
             isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
             for p in pairs):
         raise TaxonomyError(f"{where} pairs: expected a list of [before, after] strings")
-    return ContextRule(
-        before=_anchored_end(before, f"{where} before") if before else None,
-        after=_anchored_start(after, f"{where} after") if after else None,
-        pairs=tuple((_anchored_end([b], f"{where} pairs"), _anchored_start([a], f"{where} pairs"))
-                    for b, a in pairs))
-
-
-def _anchored_end(patterns: list[str], where: str) -> re.Pattern:
-    body = "|".join(f"(?:{p})" for p in patterns)
-    return _compile(f"(?<![\\w-])(?:{body})$", where, re.I)
+    if before:
+        before_sets[name] = before
+    pair_rules = []
+    for i, (b, a) in enumerate(pairs):
+        _check(f"{where} pairs", [b, a])
+        before_sets[f"{name}:pair{i}"] = [b]
+        pair_rules.append((f"{name}:pair{i}", _anchored_start([a], f"{where} pairs")))
+    return ContextRule(before=name if before else None,
+                       after=_anchored_start(after, f"{where} after") if after else None,
+                       pairs=tuple(pair_rules))
 
 
 def _anchored_start(patterns: list[str], where: str) -> re.Pattern:
     return _compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", where, re.I)
 
 
-def _compile_types(data: dict) -> tuple[TypeRules, ...]:
+def _type_phrases(data: dict) -> dict[str, list[str]]:
     types = data.get("types", {})
     unknown = set(types) - set(VIOLATIONS)
     if unknown:
         raise TaxonomyError(f"violations.toml: unknown violation type {sorted(unknown)[0]!r} "
                             f"(taxonomy.md fixes the ids)")
-    out = []
+    out = {}
     for vid in VIOLATIONS:
         rules = types.get(vid, {})
-        where = f"violations.toml [types.{vid}]"
-        topic = _strings(rules.get("topic", []), f"{where} topic")
-        out.append(TypeRules(
-            id=vid, strong=_alternation(rules.get("strong", []), f"{where} strong"),
-            topic=_alternation(topic, f"{where} topic") if topic else None))
-    return tuple(out)
+        for kind in ("strong", "topic"):
+            where = f"violations.toml [types.{vid}] {kind}"
+            out[f"{kind}:{vid}"] = _checked(rules.get(kind, []), where)
+    return out
 
 
-def _compile_actions(data: dict) -> tuple[ActionRules, ...]:
+def _cue_phrases(data: dict) -> dict[str, list[str]]:
+    names = {"trigger": "triggers", "negation": "negations", "not_negation": "not_negations",
+             "hedge": "hedges", "background": "backgrounds"}
+    return {name: _checked(data.get(key, []), f"cues.toml {key}") for name, key in names.items()}
+
+
+def _action_phrases(data: dict) -> dict[str, list[str]]:
     actions = data.get("actions", {})
     unknown = set(actions) - set(ACTIONS)
     if unknown:
@@ -313,15 +312,18 @@ def _compile_actions(data: dict) -> tuple[ActionRules, ...]:
     priority = data.get("priority", list(ACTIONS))
     if sorted(_strings(priority, "actions.toml priority")) != sorted(ACTIONS):
         raise TaxonomyError("actions.toml priority: must list every action exactly once")
-    out = []
-    for aid in priority:
+    out = {}
+    for aid in ACTIONS:
         rules = actions.get(aid, {})
-        where = f"actions.toml [actions.{aid}]"
-        strong, weak = rules.get("strong", []), rules.get("weak", [])
-        out.append(ActionRules(
-            id=aid, strong=_alternation(strong, f"{where} strong") if strong else None,
-            weak=_alternation(weak, f"{where} weak") if weak else None))
-    return tuple(out)
+        out[f"act:{aid}"] = _checked(rules.get("strong", []), f"actions.toml [actions.{aid}] strong")
+        out[f"weak:{aid}"] = _checked(rules.get("weak", []), f"actions.toml [actions.{aid}] weak")
+    return out
+
+
+def _checked(patterns: Any, where: str) -> list[str]:
+    patterns = _strings(patterns, where)
+    _check(where, patterns)
+    return patterns
 
 
 def _compile_grouping(data: dict) -> Grouping:
@@ -339,7 +341,10 @@ def _compile_grouping(data: dict) -> Grouping:
         return Grouping(
             threshold=float(data.get("threshold", 0.5)), weights=MappingProxyType(dict(weights)),
             max_candidates=int(data.get("max_candidates", 200)),
-            recent_days=int(data.get("recent_days", 45)),
+            recent_days=int(data.get("recent_days", 14)),
+            spread_scale=float(data.get("spread_scale", 3.0)),
+            company_prior=MappingProxyType({str(k): float(v) for k, v in
+                                            data.get("company_prior", {}).items()}),
             stopwords=frozenset(w.lower() for w in _strings(data.get("stopwords", []),
                                                             f"{where} stopwords")),
             places=MappingProxyType(places), authorities=MappingProxyType(authorities))

@@ -64,6 +64,7 @@ class Item:
     summary: str
     published: datetime  # timezone-aware UTC
     url: str
+    url_is_original: bool  # False: url is a search for the report, not the report itself
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,19 @@ def parse_published(text: str) -> datetime:
     return stamp.astimezone(UTC)
 
 
+def parse_flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"url_is_original must be true or false, not {value!r}")
+    return value
+
+
 def parse_item(line: str, lineno: int) -> Item:
     try:
         raw = json.loads(line)
         return Item(id=raw["id"], outlet=raw["outlet"], outlet_url=raw["outlet_url"],
                     title=raw["title"], summary=raw["summary"],
-                    published=parse_published(raw["published"]), url=raw["url"])
+                    published=parse_published(raw["published"]), url=raw["url"],
+                    url_is_original=parse_flag(raw["url_is_original"]))
     except (ValueError, KeyError, TypeError) as e:
         raise CorpusError(f"items.jsonl line {lineno}: {e}") from e
 
@@ -136,6 +144,11 @@ def feed_description(outlet: Outlet) -> str:
     return f"{outlet.name}: AI industry coverage (bundled demo corpus)"
 
 
+def permalink(item: Item) -> str:
+    # A search link finds the report but is not its address, so RSS must not call it one.
+    return "true" if item.url_is_original else "false"
+
+
 def render_rss2(outlet: Outlet) -> str:
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0">', "<channel>",
              f"<title>{escape(outlet.name)}</title>", f"<link>{escape(outlet.url)}</link>",
@@ -146,7 +159,7 @@ def render_rss2(outlet: Outlet) -> str:
     for item in outlet.items:
         lines += ["<item>", f"<title>{escape(item.title)}</title>",
                   f"<link>{escape(item.url)}</link>",
-                  f'<guid isPermaLink="true">{escape(item.url)}</guid>',
+                  f'<guid isPermaLink="{permalink(item)}">{escape(item.url)}</guid>',
                   f"<pubDate>{rfc822(item.published)}</pubDate>",
                   f"<description>{escape(item.summary)}</description>", "</item>"]
     return "\n".join(lines + ["</channel>", "</rss>", ""])

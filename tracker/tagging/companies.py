@@ -1,14 +1,23 @@
 """Company mentions: alias → canonical company, look-alikes dropped, party vs mere mention."""
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Mapping
 
+from tracker.tagging.phrases import Hit
 from tracker.tagging.text import Doc
 from tracker.taxonomy import Company, Taxonomy
 
 PARTY = "party"
 CONTEXT_WIDTH = 100  # characters around an ambiguous name searched for a company cue
+LOOKALIKE_REACH = 60  # characters around a name searched for a look-alike ("Claude Monet")
+LEFT_WIDTH = 90  # characters before a mention searched for cues ("backed by", "sued by")
+# Text between two names of one list ("Amazon, Google and Microsoft"), or a product after
+# its maker's possessive ("Nvidia's H100").
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or|&|as well as|plus)|/)\s*")
+_POSSESSIVE_GAP = re.compile(r"'s?\s+(?:\w+\s+){0,2}")
 
 
 @dataclass(frozen=True)
@@ -19,27 +28,39 @@ class Mention:
     end: int
     kind: str  # "party", or why it is not a party: "investor", "comparison", "outlet", ...
     cue: str = ""
+    side: str = ""  # where the cue was: "before" or "after" the name
+    platform: bool = False  # the name of a platform ("App Store", "iOS")
+    left: Mapping[str, str] = field(default_factory=dict)  # cue sets found just before it
 
 
-def find_mentions(doc: Doc, tax: Taxonomy) -> list[Mention]:
-    """Every company mention in the text, each classified as party or not."""
-    raw = _alias_matches(doc, tax)
-    sure = {company for company, _, _, _, ambiguous in raw if not ambiguous}
+def find_mentions(doc: Doc, tax: Taxonomy, hits: dict[str, list[Hit]]) -> list[Mention]:
+    """Every company mention among the alias hits, each classified as party or not."""
+    raw = _alias_matches(doc, tax, hits.get("a", []))
+    sure = {company for company, _, _, _, ambiguous, _ in raw if not ambiguous}
+    cues = sorted((h for name in tax.before for h in hits.get(name, ())), key=lambda h: h.start)
+    cue_starts = [h.start for h in cues]
     mentions = []
-    for company, text, start, end, ambiguous in raw:
+    for company, text, start, end, ambiguous, platform in raw:
         if ambiguous and company not in sure and not _ambiguous_ok(doc, tax, company, start):
             continue
-        kind, cue = _classify(doc, tax, tax.companies[company], start, end)
-        mentions.append(Mention(company, text, start, end, kind, cue))
-    return mentions
+        left = _left_cues(doc, tax, cues, cue_starts, start)
+        kind, cue, side = _classify(doc, tax, tax.companies[company], left, end)
+        mentions.append(Mention(company, text, start, end, kind, cue, side, platform, left))
+    return _share_kinds(doc.text, mentions)
 
 
-def parties(mentions: list[Mention]) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """Companies with at least one party mention, in order of first mention, and evidence."""
+def parties(mentions: list[Mention], promote: frozenset[str] = frozenset(),
+            incident: bool = True) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Companies with at least one party mention, in order of first mention, and evidence.
+
+    `promote`: kinds of mention that count as party for this item (a former employer is
+    a party when the item is about its trade secrets). Outside incidents, a platform's
+    name ("the App Store") does not make its owner a party.
+    """
     order: list[str] = []
     evidence: dict[str, list[str]] = {}
     for m in mentions:
-        if m.kind != PARTY:
+        if (m.kind != PARTY and m.kind not in promote) or (m.platform and not incident):
             continue
         if m.company not in evidence:
             order.append(m.company)
@@ -49,43 +70,82 @@ def parties(mentions: list[Mention]) -> tuple[tuple[str, ...], dict[str, tuple[s
     return tuple(order), {c: tuple(v[:5]) for c, v in evidence.items()}
 
 
-def _alias_matches(doc: Doc, tax: Taxonomy) -> list[tuple[str, str, int, int, bool]]:
-    blocked = _lookalike_spans(doc.text, tax.lookalike_re)
-    out = []
-    for m in tax.alias_re.finditer(doc.text):
-        start, end = m.span()
-        if any(s < end and start < e for s, e in blocked):
+def _share_kinds(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A cue before a list covers the names after it, a cue after a list the names before it;
+    a product right after its maker's possessive takes the maker's kind."""
+    out = list(mentions)
+    for i in range(1, len(out)):
+        prev, cur = out[i - 1], out[i]
+        gap = text[prev.end:cur.start]
+        if cur.cue:
             continue
-        company, ambiguous = tax.alias_owner[int(m.lastgroup[1:])]
-        out.append((company, m.group(0), start, end, ambiguous))
+        if (prev.side == "before" and _LIST_GAP.fullmatch(gap)) or (
+                prev.company == cur.company and _POSSESSIVE_GAP.fullmatch(gap)):
+            out[i] = replace(cur, kind=prev.kind, cue=prev.cue, side=prev.side)
+    for i in range(len(out) - 2, -1, -1):
+        cur, nxt = out[i], out[i + 1]
+        if not cur.cue and nxt.side == "after" and _LIST_GAP.fullmatch(text[cur.end:nxt.start]):
+            out[i] = replace(cur, kind=nxt.kind, cue=nxt.cue, side=nxt.side)
     return out
 
 
-def _lookalike_spans(text: str, pattern: re.Pattern | None) -> list[tuple[int, int]]:
-    return [m.span() for m in pattern.finditer(text)] if pattern else []
+def _left_cues(doc: Doc, tax: Taxonomy, cues: list[Hit], cue_starts: list[int],
+               start: int) -> dict[str, str]:
+    """Cue sets that end right where the mention starts (within its sentence)."""
+    lo = max(doc.sentence_at(start).start, start - LEFT_WIDTH)
+    found = {}
+    for h in cues[bisect.bisect_left(cue_starts, lo):bisect.bisect_left(cue_starts, start)]:
+        if h.set not in found and (m := tax.before[h.set].match(doc.text, h.start, start)):
+            found[h.set] = m.group(0).strip()
+    return found
+
+
+def _alias_matches(doc: Doc, tax: Taxonomy,
+                   hits: list[Hit]) -> list[tuple[str, str, int, int, bool, bool]]:
+    out, last_end = [], -1
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if h.start < last_end:  # inside a longer name ("DeepMind" in "Google DeepMind")
+            continue
+        company, ambiguous, platform = tax.alias_owner[int(h.group[1:])]
+        if _lookalike(doc.text, tax, company, h.start, h.end):
+            continue
+        out.append((company, h.text, h.start, h.end, ambiguous, platform))
+        last_end = h.end
+    return out
+
+
+def _lookalike(text: str, tax: Taxonomy, company: str, start: int, end: int) -> bool:
+    pattern = tax.lookalikes.get(company)
+    if pattern is None:
+        return False
+    lo, hi = max(0, start - LOOKALIKE_REACH), min(len(text), end + LOOKALIKE_REACH)
+    return any(m.start() < end and start < m.end() for m in pattern.finditer(text, lo, hi))
 
 
 def _ambiguous_ok(doc: Doc, tax: Taxonomy, company: str, start: int) -> bool:
-    """A name that is also a word counts with a company cue, or mid-sentence in plain prose."""
+    """A name that is also a word counts with a company cue, or mid-sentence in plain prose;
+    never after a determiner ("the Mistral") or in an item about something else."""
+    info = tax.companies[company]
     sentence = doc.sentence_at(start)
-    lo, hi = max(sentence.start, start - CONTEXT_WIDTH), min(sentence.end, start + CONTEXT_WIDTH)
-    cue = tax.companies[company].context or tax.ambiguous_context
-    if cue.search(doc.text, lo, hi):
-        return True
-    if sentence.title_case or start == sentence.start:
+    if tax.determiner_re.search(doc.text[max(sentence.start, start - 30):start]):
         return False
-    return not tax.determiner_re.search(doc.text[max(sentence.start, start - 30):start])
+    if info.unlike is not None and info.unlike.search(doc.text):
+        return False
+    lo, hi = max(sentence.start, start - CONTEXT_WIDTH), min(sentence.end, start + CONTEXT_WIDTH)
+    if (info.context or tax.ambiguous_context).search(doc.text, lo, hi):
+        return True
+    return not sentence.title_case and start != sentence.start
 
 
-def _classify(doc: Doc, tax: Taxonomy, company: Company, start: int,
-              end: int) -> tuple[str, str]:
-    left, right = doc.left(start), doc.right(end)
-    if company.media and (cue := tax.outlet.matches(left, right)):
-        return "outlet", cue
+def _classify(doc: Doc, tax: Taxonomy, company: Company, left: Mapping[str, str],
+              end: int) -> tuple[str, str, str]:
+    right = doc.right(end)
+    if company.media and (cue := tax.outlet.match_side(left, right)):
+        return "outlet", *cue
     for kind, rule in tax.nonparty.items():
-        if cue := rule.matches(left, right):
-            return kind, cue
+        if kind not in company.ignore and (cue := rule.match_side(left, right)):
+            return kind, *cue
     if company.needs_cue:
-        cue = tax.party_cue.matches(left, right)
-        return (PARTY, cue) if cue else ("outlet", "no party cue")
-    return PARTY, ""
+        cue = tax.party_cue.match_side(left, right)
+        return (PARTY, *cue) if cue else ("outlet", "no party cue", "")
+    return PARTY, "", ""

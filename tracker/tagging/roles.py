@@ -24,9 +24,9 @@ def assign_roles(doc: Doc, tax: Taxonomy, mentions: list[Mention], companies: tu
 
 
 def _mention_role(doc: Doc, tax: Taxonomy, m: Mention) -> str | None:
-    left, right = doc.left(m.start), doc.right(m.end)
+    right = doc.right(m.end)
     for role, rule in tax.roles:
-        if rule.matches(left, right):
+        if rule.matches(m.left, right):
             return role
     return None
 

@@ -91,10 +91,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def _sentence(text: str, start: int, end: int, in_title: bool) -> Sentence:
-    return Sentence(start, end, in_title, _is_title_case(text[start:end]))
+    return Sentence(start, end, in_title, is_title_case(text[start:end]))
 
 
-def _is_title_case(sentence: str) -> bool:
+def is_title_case(sentence: str) -> bool:
     words = [w for w in _WORD.findall(sentence) if w.lower() not in _SMALL_WORDS]
     if len(words) < 4:
         return False

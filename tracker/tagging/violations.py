@@ -1,15 +1,24 @@
 """Violation types from phrases in the text, with negation, hedging and background handled."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from tracker.tagging.text import Doc, Sentence
-from tracker.taxonomy import Taxonomy, TypeRules
+from tracker.models import VIOLATIONS
+from tracker.tagging.phrases import Hit
+from tracker.tagging.text import Doc
 
-NEGATION_WINDOW = 45  # characters before a phrase searched for "not", "no evidence of"...
-HEDGE_WINDOW = 70
+NEGATION_WORDS, NEGATION_REACH = 3, 45  # "not accused of <phrase>", "no evidence that <...>"
+HEDGE_WORDS, HEDGE_REACH = 1, 40  # "a tool to detect AI-generated <phrase>"
 _CLAUSE_BREAK = re.compile(r"[;:]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\balthough\b|, (?:and|as|after)\b")
+_WORD = re.compile(r"[\w'-]+")
+
+
+# Title actions that make background clauses count ("US seeks details ... amid questions
+# about how sanctions were skirted").
+_FRAMING_ACTIONS = ("act:investigation", "act:lawsuit", "act:ruling", "act:penalty",
+                    "act:restriction")
 
 
 @dataclass(frozen=True)
@@ -17,62 +26,83 @@ class Evidence:
     type: str
     phrase: str
     start: int
+    end: int
     in_title: bool
     background: bool
 
 
-def find_violations(doc: Doc, tax: Taxonomy) -> dict[str, tuple[str, ...]]:
+class Cues:
+    """The cue phrases of one text and its clause breaks, for quick look-ups."""
+
+    def __init__(self, doc: Doc, hits: dict[str, list[Hit]]) -> None:
+        self.doc = doc
+        blanks = hits.get("not_negation", [])
+        self.negations = [h for h in hits.get("negation", [])
+                          if not any(b.start < h.end and h.start < b.end for b in blanks)]
+        self.hedges = hits.get("hedge", [])
+        self.backgrounds = hits.get("background", [])
+        self.triggers = hits.get("trigger", [])
+        self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(doc.text)]
+
+    def clause_start(self, offset: int) -> int:
+        sentence = self.doc.sentence_at(offset)
+        i = bisect.bisect_right(self.breaks, offset) - 1
+        return max(sentence.start, self.breaks[i]) if i >= 0 else sentence.start
+
+    def governed(self, cues: list[Hit], start: int, max_words: int, reach: int) -> bool:
+        """A cue ends shortly before `start`, in the same clause, ≤ max_words between."""
+        lo = self.clause_start(start)
+        text = self.doc.text
+        return any(lo <= c.start and c.end <= start and start - c.end <= reach
+                   and len(_WORD.findall(text, c.end, start)) <= max_words for c in cues)
+
+    def opens_clause(self, start: int) -> bool:
+        lo = self.clause_start(start)
+        return any(lo <= b.start < start for b in self.backgrounds)
+
+    def triggered(self, hit: Hit) -> bool:
+        """An incident trigger in the phrase's sentence or in the title (not the phrase)."""
+        sentence = self.doc.sentence_at(hit.start)
+        title_end = self.doc.title_end
+        return any((sentence.start <= t.start < sentence.end or t.start < title_end)
+                   and (t.end <= hit.start or t.start >= hit.end) for t in self.triggers)
+
+
+def find_violations(doc: Doc, hits: dict[str, list[Hit]]) -> dict[str, tuple[str, ...]]:
     """Violation id → the phrases that assert it (empty for ordinary news)."""
-    found = [e for rules in tax.types for e in _type_evidence(doc, tax, rules)]
-    title_asserts = any(e.in_title for e in found)
-    kept = [e for e in found if title_asserts or not e.background]
+    cues = Cues(doc, hits)
+    found = []
+    for vid in VIOLATIONS:
+        found += [e for h in hits.get(f"strong:{vid}", ()) if (e := _asserted(cues, vid, h))]
+        found += [e for h in hits.get(f"topic:{vid}", ())
+                  if cues.triggered(h) and (e := _asserted(cues, vid, h))]
+    found = _most_specific(found)
+    title_asserts = any(e.in_title for e in found) or any(
+        h.start < doc.title_end for name in _FRAMING_ACTIONS for h in hits.get(name, ()))
     out: dict[str, list[str]] = {}
-    for e in sorted(kept, key=lambda e: e.start):
-        phrases = out.setdefault(e.type, [])
-        if e.phrase not in phrases:
-            phrases.append(e.phrase)
-    return {vid: tuple(out[vid][:5]) for vid in (r.id for r in tax.types) if vid in out}
+    for e in sorted(found, key=lambda e: e.start):
+        if title_asserts or not e.background:
+            phrases = out.setdefault(e.type, [])
+            if e.phrase not in phrases:
+                phrases.append(e.phrase)
+    return {vid: tuple(out[vid][:5]) for vid in VIOLATIONS if vid in out}
 
 
-def _type_evidence(doc: Doc, tax: Taxonomy, rules: TypeRules) -> list[Evidence]:
-    out = []
-    for m in rules.strong.finditer(doc.text):
-        if ev := _asserted(doc, tax, rules.id, m):
-            out.append(ev)
-    if rules.topic is not None:
-        for m in rules.topic.finditer(doc.text):
-            if _has_trigger(doc, tax, m) and (ev := _asserted(doc, tax, rules.id, m)):
-                out.append(ev)
-    return out
+def _most_specific(found: list[Evidence]) -> list[Evidence]:
+    """Drop a phrase inside a longer phrase of another type: "face-scanning software wrongly
+    accused customers" is bias, so its "wrongly accused" is not also misinformation."""
+    return [e for e in found if not any(
+        o.type != e.type and o.start <= e.start and e.end <= o.end
+        and o.end - o.start > e.end - e.start for o in found)]
 
 
-def _asserted(doc: Doc, tax: Taxonomy, vid: str, m: re.Match) -> Evidence | None:
+def _asserted(cues: Cues, vid: str, hit: Hit) -> Evidence | None:
     """Evidence unless negated or hedged; flagged when it sits in a background clause."""
-    start = m.start()
-    sentence = doc.sentence_at(start)
-    clause = _clause_before(doc.text, sentence, start)
-    if _negated(clause[-NEGATION_WINDOW:], tax) or tax.hedge.search(clause[-HEDGE_WINDOW:]):
+    if cues.governed(cues.negations, hit.start, NEGATION_WORDS, NEGATION_REACH):
         return None
-    background = not sentence.in_title and bool(tax.background.search(clause))
-    phrase = m.group(0)
-    phrase = phrase if len(phrase) <= 80 else phrase[:77] + "..."
-    return Evidence(vid, phrase, start, sentence.in_title, background)
-
-
-def _clause_before(text: str, sentence: Sentence, start: int) -> str:
-    before = text[sentence.start:start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
-    return before[breaks[-1].end():] if breaks else before
-
-
-def _negated(window: str, tax: Taxonomy) -> bool:
-    # "did not obtain consent" and "not only" are not denials: blank them out first.
-    return bool(tax.negation.search(tax.not_negation.sub(" ", window)))
-
-
-def _has_trigger(doc: Doc, tax: Taxonomy, m: re.Match) -> bool:
-    sentence = doc.sentence_at(m.start())
-    for t in tax.triggers.finditer(doc.text, sentence.start, sentence.end):
-        if t.end() <= m.start() or t.start() >= m.end():
-            return True
-    return False
+    if cues.governed(cues.hedges, hit.start, HEDGE_WORDS, HEDGE_REACH):
+        return None
+    in_title = hit.start < cues.doc.title_end
+    phrase = hit.text if len(hit.text) <= 80 else hit.text[:77] + "..."
+    return Evidence(vid, phrase, hit.start, hit.end, in_title,
+                    not in_title and cues.opens_clause(hit.start))

@@ -1,0 +1,90 @@
+"""`tracker classify`: JSON Lines items in → one JSON line of labels per item, same order.
+
+Items are tagged as they are read; only the small per-item results are kept until the
+end, when the reports are grouped into incidents in order of publication (so a later
+development meets the case it continues) and written out in input order. Needs no
+network and no database.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from tracker.errors import InputError
+from tracker.incidents import IncidentGrouper
+from tracker.models import Report, Tags
+from tracker.tagger import tag_item
+from tracker.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class Classified:
+    """One input item with its labels and incident (the fields classify prints)."""
+
+    id: object
+    tags: Tags
+    incident: str | None
+    listed: tuple[str, ...]  # companies of taxonomy.md's table, the ones classify prints
+
+    def to_json(self) -> dict:
+        t = self.tags
+        return {"id": self.id, "companies": list(self.listed), "violations": list(t.violations),
+                "action": t.action, "incident": self.incident,
+                "evidence": {k: list(v) for k, v in t.evidence.items()},
+                "roles": {c: t.roles.get(c, "party") for c in self.listed}}
+
+
+def classify_stream(lines: Iterable[str], taxonomy: Taxonomy) -> Iterator[str]:
+    """JSON Lines in → JSON Lines out, one per non-blank input line, in the same order."""
+    for result in classify_items(read_items(lines), taxonomy):
+        yield json.dumps(result.to_json(), ensure_ascii=False)
+
+
+def read_items(lines: Iterable[str]) -> Iterator[dict]:
+    """Parse JSON Lines; a bad line is an InputError naming the line."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"line {number}: not valid JSON ({e.msg})") from e
+        if not isinstance(item, dict):
+            raise InputError(f"line {number}: expected a JSON object")
+        if not isinstance(item.get("title", ""), str) or not isinstance(
+                item.get("summary") or "", str):
+            raise InputError(f"line {number}: title and summary must be strings")
+        yield item
+
+
+def classify_items(items: Iterable[dict], taxonomy: Taxonomy) -> list[Classified]:
+    """Tag every item, then group the incident reports in date order."""
+    listed = taxonomy.listed
+    ids: list[object] = []
+    reports: list[tuple[Report, Tags]] = []
+    for n, item in enumerate(items):
+        tags = tag_item(item.get("title") or "", item.get("summary") or "",
+                        item.get("text") or "", taxonomy=taxonomy)
+        ids.append(item.get("id"))
+        reports.append((_report(n, item, tags), tags))
+    incidents = group(reports, taxonomy)
+    return [Classified(item_id, tags, incident, tuple(c for c in tags.companies if c in listed))
+            for item_id, (_, tags), incident in zip(ids, reports, incidents)]
+
+
+def group(reports: list[tuple[Report, Tags]], taxonomy: Taxonomy) -> list[str | None]:
+    """Incident id per report (None for ordinary news), grouping oldest first."""
+    grouper = IncidentGrouper(taxonomy)
+    out: list[str | None] = [None] * len(reports)
+    order = sorted(range(len(reports)), key=lambda i: (reports[i][0].published or "9999", i))
+    for i in order:
+        out[i] = grouper.assign(reports[i][0])
+    return out
+
+
+def _report(n: int, item: dict, tags: Tags) -> Report:
+    # The grouper needs a unique id per item; the input id may be missing or repeated.
+    return Report(item_id=f"{n}:{item.get('id', '')}", title=item.get("title") or "",
+                  summary=item.get("summary") or "", published=str(item.get("published") or ""),
+                  source=str(item.get("source") or ""), tags=tags)
