@@ -1,7 +1,7 @@
 """Tagging quality: the tagger's latest measured accuracy (written by `make eval`)."""
 import streamlit as st
 
-from app_pages import data, tables
+from app_pages import data, evaluation
 from tracker.safe_text import md_code, md_escape
 
 st.title("Tagging quality")
@@ -13,14 +13,13 @@ if report is None:
             title="Nothing measured yet", icon=":material/fact_check:")
     st.stop()
 
-texts = [f"{k.replace('_', ' ')}: {v}" for k, v in report.items() if isinstance(v, str)]
-if texts:
-    st.caption(md_escape(" · ".join(texts)))
-metrics, frames = tables.eval_tables(report)
+st.caption(md_escape(" · ".join(f"{k}: {v}" for k, v in evaluation.facts(report))))
 with st.container(horizontal=True):
-    for label, value in metrics[:12]:
-        shown = f"{value:.3f}" if isinstance(value, float) else f"{value:,}"
-        st.metric(label, shown, border=True)
-for title, frame in frames:
+    for h in evaluation.headlines(report):
+        delta = None if h.target is None else (
+            f"{'meets' if h.met else 'misses'} target {h.target:g}")
+        st.metric(h.label, f"{h.value:.3f}", delta=delta, border=True,
+                  delta_color="normal" if h.met else "inverse", delta_arrow="off")
+for title, frame in evaluation.tables(report):
     st.subheader(title)
-    st.dataframe(frame, key=f"eval_{title}")
+    st.dataframe(frame, key=f"eval_{title}", placeholder="")

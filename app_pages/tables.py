@@ -103,12 +103,14 @@ def go_to_incident(v: View, incident_id: str) -> None:
 
 
 def open_selected_incident(event, v: View) -> None:
-    """A marker clicked on a chart whose customdata starts with the incident id."""
+    """A marker clicked on a chart whose customdata is the incident id."""
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     for point in points:
         custom = point.get("customdata")
+        if isinstance(custom, list):
+            custom = custom[0] if custom else None
         if custom:
-            go_to_incident(v, custom[0])
+            go_to_incident(v, custom)
 
 
 def open_selected_row(event, frame: pd.DataFrame, v: View) -> None:
@@ -117,25 +119,3 @@ def open_selected_row(event, frame: pd.DataFrame, v: View) -> None:
     if rows and rows[0] < len(frame):
         go_to_incident(v, frame.iloc[rows[0]]["incident"])
 
-
-def eval_tables(report: dict) -> tuple[list[tuple[str, object]], list[tuple[str, pd.DataFrame]]]:
-    """An evaluation report of unknown depth → headline numbers and tables.
-
-    Numbers at the top level (or one level down) become metrics; a mapping of
-    label → numbers, or a list of records, becomes a table.
-    """
-    metrics: list[tuple[str, object]] = []
-    frames: list[tuple[str, pd.DataFrame]] = []
-    for key, value in report.items():
-        title = str(key).replace("_", " ").capitalize()
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            metrics.append((title, value))
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            frames.append((title, pd.DataFrame(value)))
-        elif isinstance(value, dict) and value and all(isinstance(v, dict)
-                                                       for v in value.values()):
-            frames.append((title, pd.DataFrame.from_dict(value, orient="index")))
-        elif isinstance(value, dict):
-            sub, _ = eval_tables(value)
-            metrics += [(f"{title}: {name.lower()}", number) for name, number in sub]
-    return metrics, frames

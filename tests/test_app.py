@@ -93,8 +93,8 @@ def test_timeline_rows_per_company_or_type(db):
 
 
 def test_timeline_hover_text_is_escaped(db):
-    spec = at_spec = page("timeline").get("plotly_chart")[0].proto.spec
-    assert "<script>" not in spec and "&lt;script&gt;" in at_spec
+    spec = page("timeline").get("plotly_chart")[0].proto.spec
+    assert "<script>" not in spec and "&lt;script&gt;" in spec
 
 
 def test_incident_page_shows_roles_evidence_and_reports(db):
@@ -116,7 +116,7 @@ def test_hostile_title_and_link_stay_inert(db):
     at = page("incident", incident="inc-hostile")
     title = at.title[0].value
     assert "<script>" not in title and "\\<script\\>" in title
-    assert "](javascript" not in title
+    assert "\\[x\\](javascript" in title  # brackets escaped: no link
     reports = table(at, "first")
     assert reports["title"][0] == HOSTILE_TITLE  # a grid cell: shown as text
     assert reports["link"][0] is None  # not a web link: not clickable
@@ -214,15 +214,26 @@ def test_quality_empty_and_with_a_report(db, tmp_path, monkeypatch):
     assert "Nothing measured yet" in str(page("quality").info[0].proto)
     report = tmp_path / "latest.json"
     report.write_text(json.dumps({
-        "generated": "2026-01-10", "companies_f1": 0.96,
-        "grouping": {"pair_f1": 0.81},
-        "per_label": {"copyright": {"precision": 0.9, "recall": 0.8, "f1": 0.85}},
+        "set": "dev", "items": 565,
+        "companies": {"micro": {"f1": 0.96}, "per_label": {"OpenAI": {"f1": 1.0}}},
+        "violations": {"micro": {"f1": 0.8}, "per_label": {
+            "copyright": {"precision": 0.9, "recall": 0.8, "f1": 0.85},
+            "privacy": {"precision": 0.5, "recall": 0.5, "f1": 0.5}}},
+        "grouping": {"f1": 0.81},
+        "targets": {"companies_f1": 0.95, "violations_f1": 0.85, "type_f1_min": 0.6},
+        "errors": [{"id": "dev-1", "title": "<b>x</b>", "violations_extra": ["privacy"]}],
     }))
     monkeypatch.setenv("TRACKER_EVAL_REPORT", str(report))
     at = page("quality")
-    assert metric(at, "Companies f1") == "0.960"
-    assert metric(at, "Grouping: pair f1") == "0.810"
-    assert at.dataframe[0].value.loc["copyright", "f1"] == 0.85
+    shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert shown["Companies F1"] == ("0.960", "meets target 0.95")
+    assert shown["Violation types F1"] == ("0.800", "misses target 0.85")
+    assert shown["Weakest type F1"] == ("0.500", "misses target 0.6")
+    assert shown["Grouping pair F1"] == ("0.810", "")
+    per_type = table(at, "recall")
+    assert list(per_type.index) == ["Privacy", "Copyright"]  # weakest first
+    assert table(at, "violations_extra")["violations_extra"][0] == "privacy"
+    assert "set: dev · items: 565" in texts(at)
 
 
 def test_watches_save_apply_and_delete(db):
@@ -245,3 +256,22 @@ def test_a_missing_database_says_what_to_do(tmp_path, monkeypatch):
                  "watches", "audit"):
         at = page(name)
         assert "make run" in texts(at) and "python -m tracker demo" in texts(at), name
+
+
+def test_one_fixed_colour_per_type_in_every_chart(db):
+    from tracker.models import ACTIONS, VIOLATIONS
+    from tracker.palette import ACTION_SYMBOLS, VIOLATION_COLORS, violation_label
+    assert set(VIOLATION_COLORS) == set(VIOLATIONS) and set(ACTION_SYMBOLS) == set(ACTIONS)
+    assert len(set(VIOLATION_COLORS.values())) == len(VIOLATIONS)
+    seen: dict[str, set[str]] = {}
+    for name, params in (("overview", {}), ("timeline", {}), ("timeline", {"rows": "violation"}),
+                         ("company", {"profile": "OpenAI"})):
+        for chart in page(name, **params).get("plotly_chart"):
+            for trace in json.loads(chart.proto.spec)["data"]:
+                colour = (trace.get("marker") or {}).get("color")
+                if isinstance(colour, str) and trace.get("name"):
+                    seen.setdefault(trace["name"], set()).add(colour)
+    for violation, colour in VIOLATION_COLORS.items():
+        if violation_label(violation) in seen:
+            assert seen[violation_label(violation)] == {colour}
+    assert seen[violation_label("copyright")] == {VIOLATION_COLORS["copyright"]}

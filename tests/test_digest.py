@@ -87,7 +87,7 @@ def test_markdown_escapes_titles_and_drops_unsafe_links(db):
     md = render_markdown(digest_sections(conn, NOW - timedelta(days=1)), NOW, NOW)
     conn.close()
     line = next(x for x in md.splitlines() if "window" in x)
-    assert "](javascript" not in line and "<script>" not in line
+    assert "\\[x\\](javascript" in line and "<script>" not in line
     assert "\\<script\\>" in line
 
 
@@ -132,6 +132,15 @@ def test_only_web_links_are_links(url, ok):
 
 
 def test_markdown_escape_keeps_text_as_text():
-    text = "*bold* _it_ [l](u) <b> `c` $x$ :red[y] # h | t ~s~"
+    text = "*bold* _it_ [l](u) <b> `c` $x$ :red[y] &amp; | t ~s~"
     escaped = md_escape(text)
-    assert all(f"\\{c}" in escaped for c in "*_[]()<>`$:#|~")
+    assert all(f"\\{c}" in escaped for c in "*_[]<>`$:|~&")
+    assert "(u)" in escaped  # harmless without an unescaped [..] before it
+
+
+@pytest.mark.parametrize("text, escaped", [
+    ("# Title", "\\# Title"), ("- item", "\\- item"), ("+ item", "\\+ item"),
+    ("2024. A year", "2024\\. A year"), ("> quote", "\\> quote"), ("a - b. c", "a - b. c"),
+])
+def test_markdown_escape_at_the_start_of_a_line(text, escaped):
+    assert md_escape(text) == escaped

@@ -143,3 +143,29 @@ def test_failed_transaction_leaves_nothing_half_written(store):
         conn.execute("INSERT INTO audit_log(at, who, action, target) VALUES ('t','w','a','x')")
         raise RuntimeError("boom")
     assert count(store, "audit_log") == 0
+
+
+def test_an_older_database_is_migrated_in_place_without_losing_rows(db_path):
+    from tracker.store import _statements
+    conn = sqlite3.connect(db_path)
+    for statement in _statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO sources(name, url, kind, enabled) "
+                 "VALUES ('s', 'https://s/', 'rss', 1)")
+    conn.commit()
+    conn.close()
+    with open_store(db_path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) > 1
+        assert store.db.execute("SELECT name FROM sources").fetchall() == [("s",)]
+        indexes = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master "
+                                                   "WHERE type = 'index'")}
+        assert {"items_first_seen", "incidents_last_date"} <= indexes
+
+
+def test_a_database_from_a_newer_version_is_refused(db_path):
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer version"):
+        open_store(db_path)

@@ -13,13 +13,14 @@ back through `states`, so the next run continues where this one stopped.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from tracker.models import Report
-from tracker.tagging.features import NAME, Features, extract_features
+from tracker.tagging.features import Features, extract_features
 from tracker.taxonomy import Taxonomy
 
 STATE_VERSION = 1
@@ -31,7 +32,10 @@ class IncidentGrouper:
     """Assigns reports to incidents, remembering incidents across runs via their states."""
 
     def __init__(self, taxonomy: Taxonomy, states: Iterable[tuple[str, dict]] = (),
-                 new_id: Callable[[Report], str] | None = None) -> None:
+                 new_id: Callable[[Report], str] | None = None, *,
+                 term_prior: Mapping[str, float] | None = None) -> None:
+        """`term_prior`: how common each term is known to be beforehand (for example the
+        share of a batch's items using it); without it, rarity is learnt from incidents."""
         self._tax = taxonomy
         self._cfg = taxonomy.grouping
         self._new_id = new_id
@@ -41,6 +45,8 @@ class IncidentGrouper:
         # term or "#company" → number of incidents that use it (plus priors for companies)
         self._spread: Counter = Counter({f"#{c}": n for c, n in
                                          taxonomy.grouping.company_prior.items()})
+        self._spread.update(dict(term_prior or {}))
+        self._prior_size = float((term_prior or {}).get("", 0))  # how many items the prior saw
         self._changed: set[str] = set()
         self._next = 1
         for incident_id, state in states:
@@ -71,7 +77,11 @@ class IncidentGrouper:
     # -- matching -------------------------------------------------------------------
 
     def _best(self, report: Features) -> str | None:
-        best_id, best_score = None, self._cfg.threshold
+        """The best incident scoring at least the threshold for the report's action: a
+        ruling or a settlement nearly always continues a case, a new suit rarely does."""
+        w = self._cfg.weights
+        best_id = None
+        best_score = w.get(f"threshold_{report.action}", self._cfg.threshold)
         for incident_id in self._candidates(report):
             score = self._score(report, self._states[incident_id]["match"])
             if score >= best_score:
@@ -86,49 +96,87 @@ class IncidentGrouper:
         return list(seen)
 
     def _score(self, r: Features, m: dict) -> float:
-        """Rarity-weighted evidence of one case (shared companies, names, words), plus
-        type agreement and closeness in time, minus signs of a different proceeding."""
+        """How surely the report continues this incident (join at `threshold` or more).
+
+        Below zero when it shares no company or no violation type, or shows signs of a
+        different proceeding (see _conflicts). Otherwise: shared companies weighted by
+        their rarity among incidents (capped: a rare company alone is not enough), plus the
+        cosine of rarity-weighted terms, plus a shared place or authority; a report within
+        `recent_days` that shares some terms (several outlets on one event) gets
+        `threshold` more.
+        """
         w = self._cfg.weights
-        companies = sum(self._rarity(f"#{c}") for c in r.companies & m["companies"].keys())
-        names, words = self._shared_terms(r.terms, m["terms"])
-        score = (w.get("companies", 0) * min(1.0, companies)
-                 + w.get("names", 0) * min(1.0, names / w.get("name_mass", 2.0))
-                 + w.get("words", 0) * min(1.0, words / w.get("word_mass", 3.0))
-                 + w.get("types", 0) * _dice(r.types, m["types"]))
+        shared = r.companies & m["companies"].keys()
+        if r.companies and m["companies"] and not shared:
+            return -1.0
+        cosine = self._cosine(r.terms, m["terms"])
+        conflict = self._conflicts(r, m, cosine)
         if not r.types & m["types"].keys():
-            score -= w.get("type_mismatch", 0)
+            conflict += w.get("type_mismatch", 1.0)
+        if conflict >= 1.0:
+            return -1.0
+        companies = sum(self._rarity(f"#{c}") for c in shared)
+        where = (r.places | r.authorities) & {*m.get("places", ()), *m.get("authorities", ())}
+        score = (min(w.get("company_cap", 0.7), w.get("companies", 1.0) * companies)
+                 + w.get("terms", 2.0) * cosine
+                 + (w.get("place_match", 0.2) if where else 0.0) - conflict)
         gap = _gap(r.day, m.get("days", []))
-        if gap is not None:
-            score += w.get("recent", 0) * max(0.0, 1.0 - gap / max(1, self._cfg.recent_days))
-        return score - self._conflicts(r, m)
+        if gap is not None and gap <= self._cfg.recent_days and (
+                cosine >= w.get("recent_cosine", 0.1) or (shared and r.companies <= m["companies"].keys())):
+            score += self._cfg.threshold
+        return score
 
     def _rarity(self, key: str) -> float:
         """1 for something no other incident has; less the more incidents share it."""
         return 1.0 / (1.0 + self._spread.get(key, 0) / self._cfg.spread_scale)
 
-    def _shared_terms(self, terms: dict[str, float], theirs: dict) -> tuple[float, float]:
-        names = words = 0.0
-        for term, weight in terms.items():
-            if term in theirs:
-                value = weight * self._rarity(term)
-                if weight >= NAME:
-                    names += value
-                else:
-                    words += value
-        return names, words
+    def _idf(self, term: str) -> float:
+        return math.log((self._population() + 2.0) / (self._spread.get(term, 0) + 1.0))
 
-    def _conflicts(self, r: Features, m: dict) -> float:
-        """Signs of a different proceeding: other regulators, courts abroad, other
-        plaintiffs, another fine."""
+    def _population(self) -> float:
+        return max(len(self._states), self._prior_size)
+
+    def _cosine(self, mine: dict[str, float], theirs: dict[str, float]) -> float:
+        """Similarity of the report's terms to the incident's, rarity-weighted: the mean of
+        their cosine and of the share of the report's weight found in the incident (a
+        long-running case has many terms; a short report should not be diluted by them)."""
+        a = {t: v * self._idf(t) for t, v in mine.items()}
+        dot = sum(v * theirs[t] * self._idf(t) for t, v in a.items() if t in theirs)
+        if not dot:
+            return 0.0
+        norm_b = math.sqrt(sum((v * self._idf(t)) ** 2 for t, v in theirs.items()))
+        norm_a = math.sqrt(sum(v * v for v in a.values()))
+        cosine = dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+        coverage = sum(v * v for t, v in a.items() if t in theirs) / (norm_a * norm_a)
+        mix = self._cfg.weights.get("coverage_mix", 0.5)
+        return (1 - mix) * cosine + mix * coverage
+
+    def _conflicts(self, r: Features, m: dict, cosine: float) -> float:
+        """Signs of a different proceeding, each a penalty (1 or more rules it out):
+        other regulators or courts abroad; other plaintiffs or defendants; each side naming
+        a company the other does not; a new plaintiff's suit; a new suit long after the
+        incident's own; another fine."""
         w = self._cfg.weights
         penalty = 0.0
         for mine, key, weight in ((r.authorities, "authorities", "authority_conflict"),
-                                  (r.places, "places", "place_conflict"),
-                                  (r.accusers, "accusers", "accuser_conflict"),
-                                  (r.accused, "accused", "accused_conflict")):
+                                  (r.places, "places", "place_conflict")):
             theirs = m.get(key, ())
             if mine and theirs and not mine & set(theirs):
                 penalty += w.get(weight, 0)
+        companies = m["companies"].keys()
+        for mine, key, weight in ((r.accusers, "accusers", "accuser_conflict"),
+                                  (r.accused, "accused", "accused_conflict")):
+            theirs = set(m.get(key, ()))
+            if mine and theirs and not mine & companies and not theirs & r.companies:
+                penalty += w.get(weight, 0)
+        if r.companies - companies and companies - r.companies:
+            penalty += w.get("company_conflict", 0)
+        if r.action == "lawsuit" and r.accusers - companies:
+            penalty += w.get("new_plaintiff", 0)
+        gap = _gap(r.day, m.get("days", []))
+        if (r.action == "lawsuit" and "lawsuit" in m.get("actions", ()) and gap is not None
+                and gap > w.get("new_suit_days", 30) and cosine < w.get("new_suit_cosine", 0.3)):
+            penalty += w.get("new_suit", 0)
         fines = m.get("fines", ())
         if r.penalty and r.amounts and fines and not r.amounts & set(fines):
             penalty += w.get("amount_conflict", 0)
@@ -223,6 +271,8 @@ def _merge_match(match: dict, f: Features, penalty: bool) -> None:
         match[key] = sorted(set(match.get(key, ())) | values)
     if f.day is not None:
         match["days"] = sorted(set(match["days"]) | {f.day.isoformat()})[-20:]
+    if f.action:
+        match["actions"] = sorted(set(match.get("actions", ())) | {f.action})
 
 
 def _refresh_summary(state: dict, report: Report) -> None:

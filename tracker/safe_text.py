@@ -10,7 +10,10 @@ import html
 import re
 from urllib.parse import quote, urlsplit
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+# Characters that start markup anywhere in a line (":" for Streamlit's :red[..] and
+# :material/..:, "$" for its math, "&" for entities), and those that do at its start.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~$:&])")
+_LINE_START = re.compile(r"^(\d*)([#+\-.!=>)])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -31,7 +34,7 @@ def web_url(url: object) -> str | None:
 def md_escape(text: object) -> str:
     """Text that Markdown (and Streamlit's extensions: :colour[], $math$) shows verbatim."""
     flat = " ".join(str(text or "").split())
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", flat)
+    return _LINE_START.sub(r"\1\\\2", _MARKDOWN_SPECIALS.sub(r"\\\1", flat))
 
 
 def md_code(text: object) -> str:

@@ -99,4 +99,9 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (new.id, new.title, new.summary, new.body);
     END;
     """,
+    # 2: "new since yesterday" counts and digests read by first-seen and last-report dates.
+    """
+    CREATE INDEX items_first_seen ON items(first_seen);
+    CREATE INDEX incidents_last_date ON incidents(last_date);
+    """,
 )

@@ -241,6 +241,9 @@ def open_store(path: Path | str) -> Store:
     except sqlite3.DatabaseError as e:
         conn.close()
         raise StoreError(f"{path} is not a usable tracker database: {e}") from e
+    except BaseException:
+        conn.close()
+        raise
     return store
 
 

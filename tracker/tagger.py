@@ -21,7 +21,7 @@ def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonom
     doc = prepare(title, summary, text)
     hits = taxonomy.index.scan(doc.text)
     mentions = find_mentions(doc, taxonomy, hits)
-    violations = find_violations(doc, hits)
+    violations = find_violations(doc, hits, taxonomy.contains)
     companies, company_evidence = parties(mentions, _promoted(violations), bool(violations))
     evidence = {f"company:{c}": phrases for c, phrases in company_evidence.items()}
     evidence.update({f"violation:{v}": phrases for v, phrases in violations.items()})

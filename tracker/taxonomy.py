@@ -101,6 +101,7 @@ class Taxonomy:
     roles: tuple[tuple[str, ContextRule], ...]
     action_priority: tuple[str, ...]
     default_action: str
+    contains: frozenset[tuple[str, str]]  # (outer type, inner type): the inner does not count
     grouping: Grouping
     alias_words: frozenset[str] = field(default=frozenset())
 
@@ -142,6 +143,7 @@ def load_taxonomy(directory: Path = DEFAULT_DIR) -> Taxonomy:
              **{n: [f"(?i:{p})" for p in ps] for n, ps in before.items()}},
             named={"a": [f"{p}(?!\\w)" for p in aliases]}),
         action_priority=tuple(action_data.get("priority", ACTIONS)),
+        contains=_containment(data["violations.toml"]),
         default_action=str(action_data.get("default", "report")),
         grouping=_compile_grouping(data["grouping.toml"]),
         alias_words=words,
@@ -214,8 +216,8 @@ def _compile_companies(data: dict) -> tuple[dict[str, Company], list[str], tuple
         _check(f"{where} lookalikes", looks)
         if looks:
             lookalikes[company.name] = re.compile("|".join(f"(?:{p})" for p in looks), re.I)
-        for alias in entry.get("aliases", []) + entry.get("cased", []):
-            words |= {w.lower() for w in re.findall(r"[A-Za-z][\w.]+", alias)}
+        # Only the company's own name: product names ("Sora", "Alexa") tell incidents apart.
+        words |= {w.lower() for w in re.findall(r"[A-Za-z][\w.]+", company.name)}
     branches.sort(key=lambda b: -b[0])  # longest first: "Google DeepMind" before "Google"
     owners = tuple((company, ambiguous, platform) for _, _, company, ambiguous, platform in branches)
     return companies, [b[1] for b in branches], owners, lookalikes, frozenset(words)
@@ -296,6 +298,15 @@ def _type_phrases(data: dict) -> dict[str, list[str]]:
             where = f"violations.toml [types.{vid}] {kind}"
             out[f"{kind}:{vid}"] = _checked(rules.get(kind, []), where)
     return out
+
+
+def _containment(data: dict) -> frozenset[tuple[str, str]]:
+    pairs = data.get("contains", [])
+    where = "violations.toml contains"
+    if not isinstance(pairs, list) or not all(
+            isinstance(p, list) and len(p) == 2 and set(p) <= set(VIOLATIONS) for p in pairs):
+        raise TaxonomyError(f"{where}: expected a list of [outer type, inner type] pairs of ids")
+    return frozenset((a, b) for a, b in pairs)
 
 
 def _cue_phrases(data: dict) -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ from tracker.tagging.text import is_title_case, normalise
 from tracker.taxonomy import Taxonomy
 
 # Weights of a term by how it is written: names and numbers tell cases apart best.
-NAME, PHRASE, WORD = 1.0, 1.5, 0.4
+NAME, PHRASE, WORD = 1.0, 1.5, 0.6
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&'.-]*[A-Za-z0-9]|[A-Za-z]")
 _AMOUNT = re.compile(
     r"(?:[$€£¥]|\b(?:US|HK|A|C)\$)\s?(\d+(?:[.,]\d+)*)\s?(k|m|mn|million|bn|b|billion|tn|trillion)?\b"
@@ -33,6 +33,7 @@ class Features:
     amounts: frozenset[str]
     day: date | None
     penalty: bool  # the report is about a fine or settlement (its amounts identify it)
+    action: str | None = None
 
 
 def extract_features(report: Report, tax: Taxonomy) -> Features:
@@ -59,7 +60,8 @@ def extract_features(report: Report, tax: Taxonomy) -> Features:
         accused=frozenset(c for c in report.tags.companies if roles.get(c) == "accused"),
         types=frozenset(report.tags.violations), terms=terms, day=parse_day(report.published),
         places=frozenset(places), authorities=frozenset(authorities),
-        amounts=frozenset(amounts(text)), penalty=report.tags.action == "penalty")
+        amounts=frozenset(amounts(text)), penalty=report.tags.action == "penalty",
+        action=report.tags.action)
 
 
 def _blank(text: str, patterns: list) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 from re import _constants as C  # noqa: N812 (stable since 3.11; used read-only)
 from re import _parser as sre_parse
 
@@ -24,8 +24,7 @@ _WORD_START = re.compile(r"\b\w")
 Prefixes = set[tuple[str, bool]]  # (prefix, can still be extended)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     set: str
     start: int
     end: int
@@ -92,25 +91,29 @@ class PhraseIndex:
         return hits
 
     def _entries(self, key: str) -> tuple:
-        """The compiled regexes for the phrases that may start where `key` does."""
+        """The compiled regexes for the phrases that may start where `key` does: the
+        phrases filed under `key` and under each shorter prefix, merged into one regex
+        (plus one per named set)."""
         entries = self._compiled.get(key)
         if entries is None:
-            entries = tuple(self._own(prefix)[i] for prefix in self._chains[key]
-                            for i in range(len(self._specs[prefix])))
+            named: dict[str, list[str]] = defaultdict(list)
+            by_set: dict[str, list[str]] = defaultdict(list)
+            for prefix in self._chains[key]:
+                for name, sets, patterns in self._specs[prefix]:
+                    if sets is None:
+                        named[name] += patterns
+                    else:
+                        for set_name, ps in sets.items():
+                            by_set[set_name] += ps
+            entries = tuple([(_alternation(_longest_first(ps)), None, n) for n, ps in named.items()]
+                            + ([_combine(dict(by_set))] if by_set else []))
             self._compiled[key] = entries
         return entries
 
-    def _own(self, prefix: str) -> tuple:
-        own = self._compiled.get("\0" + prefix)
-        if own is None:
-            own = tuple(_compile_spec(spec) for spec in self._specs[prefix])
-            self._compiled["\0" + prefix] = own
-        return own
 
-
-def _compile_spec(spec: tuple) -> tuple[re.Pattern, dict | None, str]:
-    name, by_set, patterns = spec
-    return _combine(by_set) if by_set is not None else (_alternation(list(patterns)), None, name)
+def _longest_first(patterns: list[str]) -> list[str]:
+    """Named patterns come pre-sorted per prefix; merged chains need sorting again."""
+    return sorted(patterns, key=len, reverse=True)
 
 
 def _trie(keys) -> str:
@@ -142,7 +145,13 @@ def _place(name: str, pattern: str, table, wild) -> None:
 
 
 def _alt(patterns: list[str]) -> str:
-    return "|".join(f"(?:{p})" for p in patterns)
+    return "|".join(f"(?:{_atomic_gaps(p)})" for p in patterns)
+
+
+def _atomic_gaps(pattern: str) -> str:
+    """Word gaps written `\\w+\\W+` cannot match differently when backtracked (\\w and \\W
+    are complements), so make them possessive: the same matches, far less searching."""
+    return pattern.replace(r"\w+\W+", r"\w++\W++").replace(r"\W+(?:", r"\W++(?:")
 
 
 def _alternation(patterns: list[str]) -> re.Pattern:

@@ -68,15 +68,18 @@ class Cues:
                    and (t.end <= hit.start or t.start >= hit.end) for t in self.triggers)
 
 
-def find_violations(doc: Doc, hits: dict[str, list[Hit]]) -> dict[str, tuple[str, ...]]:
+def find_violations(doc: Doc, hits: dict[str, list[Hit]],
+                    contains: frozenset[tuple[str, str]] = frozenset()
+                    ) -> dict[str, tuple[str, ...]]:
     """Violation id → the phrases that assert it (empty for ordinary news)."""
     cues = Cues(doc, hits)
     found = []
     for vid in VIOLATIONS:
-        found += [e for h in hits.get(f"strong:{vid}", ()) if (e := _asserted(cues, vid, h))]
-        found += [e for h in hits.get(f"topic:{vid}", ())
+        found += [e for h in _within_sentences(doc, hits.get(f"strong:{vid}", ()))
+                  if (e := _asserted(cues, vid, h))]
+        found += [e for h in _within_sentences(doc, hits.get(f"topic:{vid}", ()))
                   if cues.triggered(h) and (e := _asserted(cues, vid, h))]
-    found = _most_specific(found)
+    found = _most_specific(found, contains)
     title_asserts = any(e.in_title for e in found) or any(
         h.start < doc.title_end for name in _FRAMING_ACTIONS for h in hits.get(name, ()))
     out: dict[str, list[str]] = {}
@@ -88,12 +91,19 @@ def find_violations(doc: Doc, hits: dict[str, list[Hit]]) -> dict[str, tuple[str
     return {vid: tuple(out[vid][:5]) for vid in VIOLATIONS if vid in out}
 
 
-def _most_specific(found: list[Evidence]) -> list[Evidence]:
-    """Drop a phrase inside a longer phrase of another type: "face-scanning software wrongly
-    accused customers" is bias, so its "wrongly accused" is not also misinformation."""
+def _within_sentences(doc: Doc, hits) -> list[Hit]:
+    """A phrase never runs from the title into the summary, or across sentences."""
+    return [h for h in hits
+            if doc.sentence_at(h.start) is doc.sentence_at(max(h.start, h.end - 1))]
+
+
+def _most_specific(found: list[Evidence], contains: frozenset[tuple[str, str]]) -> list[Evidence]:
+    """Drop a phrase inside a longer phrase of a type that overrides it (violations.toml
+    `contains`): "face-scanning software wrongly accused customers" is bias, so its
+    "wrongly accused" is not also misinformation."""
     return [e for e in found if not any(
-        o.type != e.type and o.start <= e.start and e.end <= o.end
-        and o.end - o.start > e.end - e.start for o in found)]
+        (o.type, e.type) in contains and o.start <= e.start and e.end <= o.end
+        and o is not e for o in found)]
 
 
 def _asserted(cues: Cues, vid: str, hit: Hit) -> Evidence | None:
