@@ -114,9 +114,9 @@ def start_scrape(db: Path, sources: Path) -> subprocess.Popen:
 
 def test_two_scrapes_at_once_one_runs_one_exits_with_a_message(tmp_path, db_path):
     with LocalServer() as server:
-        sources = write_sources(tmp_path / "s.toml", serve_feeds(server, 4, delay=0.5))
+        sources = write_sources(tmp_path / "s.toml", serve_feeds(server, 4, delay=2.0))
         first = start_scrape(db_path, sources)
-        time.sleep(1.5)  # the first has taken the lock by now (start-up ~1 s)
+        wait_for_lock_holder(db_path, first.pid)
         second = subprocess.run([sys.executable, "-m", "tracker", "scrape", "--db", str(db_path),
                                  "--sources", str(sources)], cwd=REPO, capture_output=True,
                                 text=True, timeout=60)
@@ -127,6 +127,17 @@ def test_two_scrapes_at_once_one_runs_one_exits_with_a_message(tmp_path, db_path
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 80
+
+
+def wait_for_lock_holder(db: Path, pid: int, timeout: float = 60) -> None:
+    """The lock file names its holder once the lock is taken."""
+    lock = db.with_name(db.name + ".lock")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lock.exists() and lock.read_text().strip() == str(pid):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the first scrape never took the lock")
 
 
 def test_kill_9_mid_run_loses_nothing_committed_and_the_next_run_completes(tmp_path, db_path):

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from collections import Counter
 from dataclasses import dataclass
 
 from tracker.errors import InputError
 from tracker.incidents import IncidentGrouper
 from tracker.models import Report, Tags
-from tracker.tagging.features import distinctive_terms
 from tracker.tagger import tag_item
 from tracker.taxonomy import Taxonomy
 
@@ -72,32 +70,17 @@ def classify_items(items: Iterable[dict], taxonomy: Taxonomy) -> list[Classified
         reports.append((_report(n, item, tags), tags))
     incidents = group(reports, taxonomy)
     return [Classified(item_id, tags, incident, tuple(c for c in tags.companies if c in listed))
-            for item_id, (_, tags), incident in zip(ids, reports, incidents)]
+            for item_id, (_, tags), incident in zip(ids, reports, incidents, strict=True)]
 
 
 def group(reports: list[tuple[Report, Tags]], taxonomy: Taxonomy) -> list[str | None]:
-    """Incident id per report (None for ordinary news), grouping oldest first.
-
-    The whole batch is known, so how common each term is across it tells the grouper
-    which shared words mean little ("chips", "court") before any incident exists.
-    """
-    grouper = IncidentGrouper(taxonomy, term_prior=term_prior([r for r, _ in reports], taxonomy))
+    """Incident id per report (None for ordinary news), grouping oldest first."""
+    grouper = IncidentGrouper(taxonomy)
     out: list[str | None] = [None] * len(reports)
     order = sorted(range(len(reports)), key=lambda i: (reports[i][0].published or "9999", i))
     for i in order:
         out[i] = grouper.assign(reports[i][0])
     return out
-
-
-def term_prior(reports: list[Report], taxonomy: Taxonomy) -> dict[str, float]:
-    """Term → pseudo-count of incidents using it, from its share of all items."""
-    counts: Counter = Counter()
-    for report in reports:
-        counts.update(set(distinctive_terms(f"{report.title}\n{report.summary}", taxonomy)))
-    scale = taxonomy.grouping.weights.get("prior_scale", 0.5)
-    prior = {t: n * scale for t, n in counts.items() if n > 1}
-    prior[""] = len(reports) * scale  # the population those counts come from
-    return prior
 
 
 def _report(n: int, item: dict, tags: Tags) -> Report:

@@ -15,7 +15,7 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def run(paths: list[Path], taxonomy: Taxonomy) -> tuple[list[dict], list[Classif
         start = time.perf_counter()
         file_results = classify_items(file_rows, taxonomy)
         elapsed += time.perf_counter() - start
-        for row, result in zip(file_rows, file_results):
+        for row, result in zip(file_rows, file_results, strict=True):
             gold = dict(row["gold"])
             if gold.get("incident"):
                 gold["incident"] = f"{path.name}:{gold['incident']}"
@@ -121,12 +121,13 @@ def pairwise(gold: list[str | None], pred: list[str | None]) -> dict:
 
 
 def evaluate(rows: list[dict], results: list[Classified], listed: frozenset[str]) -> dict:
+    pairs = list(zip(rows, results, strict=True))
     company_pairs = [({c for c in r["gold"].get("companies", []) if c in listed},
-                      set(res.listed)) for r, res in zip(rows, results)]
+                      set(res.listed)) for r, res in pairs]
     type_pairs = [(set(r["gold"].get("violations", [])), set(res.tags.violations))
-                  for r, res in zip(rows, results)]
-    ordinary = [res for r, res in zip(rows, results) if not r["gold"].get("violations")]
-    incident_items = [(r, res) for r, res in zip(rows, results) if r["gold"].get("action")]
+                  for r, res in pairs]
+    ordinary = [res for r, res in pairs if not r["gold"].get("violations")]
+    incident_items = [(r, res) for r, res in pairs if r["gold"].get("action")]
     violations = label_scores(type_pairs)
     for vid in VIOLATIONS:
         violations["per_label"].setdefault(vid, prf(0, 0, 0))
@@ -162,7 +163,7 @@ def _action_confusion(items: list[tuple[dict, Classified]]) -> dict[str, dict[st
 
 def _by_trap(rows: list[dict], company_pairs: list, type_pairs: list) -> dict:
     out: dict[str, Counter] = defaultdict(Counter)
-    for row, (gc, pc), (gv, pv) in zip(rows, company_pairs, type_pairs):
+    for row, (gc, pc), (gv, pv) in zip(rows, company_pairs, type_pairs, strict=True):
         for trap in row.get("traps", []):
             out[trap]["items"] += 1
             out[trap]["companies_exact"] += gc == pc
@@ -174,7 +175,7 @@ def errors(rows: list[dict], results: list[Classified], company_pairs: list,
            type_pairs: list) -> list[dict]:
     """One entry per item with any wrong label, and per gold incident split or merged."""
     out = []
-    for row, res, (gc, pc), (gv, pv) in zip(rows, results, company_pairs, type_pairs):
+    for row, res, (gc, pc), (gv, pv) in zip(rows, results, company_pairs, type_pairs, strict=True):
         gold_action, action = row["gold"].get("action"), res.tags.action
         if gc == pc and gv == pv and gold_action == action:
             continue
@@ -190,7 +191,7 @@ def errors(rows: list[dict], results: list[Classified], company_pairs: list,
 def grouping_errors(rows: list[dict], results: list[Classified]) -> list[dict]:
     gold_groups: dict[str, list[int]] = defaultdict(list)
     pred_groups: dict[str, list[int]] = defaultdict(list)
-    for i, (row, res) in enumerate(zip(rows, results)):
+    for i, (row, res) in enumerate(zip(rows, results, strict=True)):
         if row["gold"].get("incident"):
             gold_groups[row["gold"]["incident"]].append(i)
         if res.incident:
@@ -259,9 +260,11 @@ def _target_lines(summary: dict) -> list[str]:
     t = summary["targets"]
     per_type = [s["f1"] for s in summary["violations"]["per_label"].values() if s["support"]]
     checks = [("companies micro-F1", summary["companies"]["micro"]["f1"], t["companies_f1"], ">="),
-              ("violations micro-F1", summary["violations"]["micro"]["f1"], t["violations_f1"], ">="),
+              ("violations micro-F1", summary["violations"]["micro"]["f1"], t["violations_f1"],
+               ">="),
               ("lowest type F1", min(per_type, default=1.0), t["type_f1_min"], ">="),
-              ("ordinary news FP rate", summary["ordinary"]["rate"], t["ordinary_fp_rate_max"], "<="),
+              ("ordinary news FP rate", summary["ordinary"]["rate"], t["ordinary_fp_rate_max"],
+               "<="),
               ("grouping pairwise F1", summary["grouping"]["f1"], t["grouping_f1"], ">="),
               ("action accuracy", summary["action"]["accuracy"], t["action_accuracy"], ">=")]
     lines = ["Targets:"]
@@ -288,7 +291,7 @@ def _error_line(e: dict) -> str:
 # -- command line ------------------------------------------------------------------------
 
 def summary_json(name: str, rows: list[dict], scores: dict, elapsed: float) -> dict:
-    return {"set": name, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    return {"set": name, "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "items": len(rows),
             "incident_items": sum(1 for r in rows if r["gold"].get("violations")),
             "ordinary_items": sum(1 for r in rows if not r["gold"].get("violations")),

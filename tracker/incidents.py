@@ -13,14 +13,15 @@ back through `states`, so the next run continues where this one stopped.
 """
 from __future__ import annotations
 
-import math
+import bisect
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from collections.abc import Callable, Iterable
+from itertools import islice
 
 from tracker.models import Report
 from tracker.tagging.features import Features, extract_features
+from tracker.tagging.similarity import Scorer
 from tracker.taxonomy import Taxonomy
 
 STATE_VERSION = 1
@@ -32,21 +33,15 @@ class IncidentGrouper:
     """Assigns reports to incidents, remembering incidents across runs via their states."""
 
     def __init__(self, taxonomy: Taxonomy, states: Iterable[tuple[str, dict]] = (),
-                 new_id: Callable[[Report], str] | None = None, *,
-                 term_prior: Mapping[str, float] | None = None) -> None:
-        """`term_prior`: how common each term is known to be beforehand (for example the
-        share of a batch's items using it); without it, rarity is learnt from incidents."""
+                 new_id: Callable[[Report], str] | None = None) -> None:
         self._tax = taxonomy
         self._cfg = taxonomy.grouping
         self._new_id = new_id
+        self._scorer = Scorer(taxonomy.grouping)
         self._states: dict[str, dict] = {}
-        self._blocks: dict[str, list[str]] = defaultdict(list)  # key → incident ids, oldest first
+        # key → incident ids, least recently updated first (a dict used as an ordered set)
+        self._blocks: dict[str, dict[str, None]] = defaultdict(dict)
         self._items: dict[str, str] = {}  # item id → incident id
-        # term or "#company" → number of incidents that use it (plus priors for companies)
-        self._spread: Counter = Counter({f"#{c}": n for c, n in
-                                         taxonomy.grouping.company_prior.items()})
-        self._spread.update(dict(term_prior or {}))
-        self._prior_size = float((term_prior or {}).get("", 0))  # how many items the prior saw
         self._changed: set[str] = set()
         self._next = 1
         for incident_id, state in states:
@@ -79,108 +74,27 @@ class IncidentGrouper:
     def _best(self, report: Features) -> str | None:
         """The best incident scoring at least the threshold for the report's action: a
         ruling or a settlement nearly always continues a case, a new suit rarely does."""
-        w = self._cfg.weights
         best_id = None
-        best_score = w.get(f"threshold_{report.action}", self._cfg.threshold)
+        best_score = self._cfg.weights.get(f"threshold_{report.action}", self._cfg.threshold)
+        vec = self._scorer.vector(report)
         for incident_id in self._candidates(report):
-            score = self._score(report, self._states[incident_id]["match"])
+            score = self._scorer.score(report, vec, incident_id,
+                                       self._states[incident_id]["match"])
             if score >= best_score:
                 best_id, best_score = incident_id, score
         return best_id
 
     def _candidates(self, report: Features) -> list[str]:
         seen: dict[str, None] = {}
-        for key in _block_keys(report.companies, report.types):
-            for incident_id in reversed(self._blocks.get(key, ())[-self._cfg.max_candidates:]):
-                seen.setdefault(incident_id)
+        keys = _block_keys(report.companies, report.types)
+        # At most max_candidates in all: the most recently updated of each block.
+        per_key = max(10, self._cfg.max_candidates // max(1, len(keys)))
+        for key in keys:
+            block = self._blocks.get(key)
+            if block:
+                for incident_id in islice(reversed(block), per_key):
+                    seen.setdefault(incident_id)
         return list(seen)
-
-    def _score(self, r: Features, m: dict) -> float:
-        """How surely the report continues this incident (join at `threshold` or more).
-
-        Below zero when it shares no company or no violation type, or shows signs of a
-        different proceeding (see _conflicts). Otherwise: shared companies weighted by
-        their rarity among incidents (capped: a rare company alone is not enough), plus the
-        cosine of rarity-weighted terms, plus a shared place or authority; a report within
-        `recent_days` that shares some terms (several outlets on one event) gets
-        `threshold` more.
-        """
-        w = self._cfg.weights
-        shared = r.companies & m["companies"].keys()
-        if r.companies and m["companies"] and not shared:
-            return -1.0
-        cosine = self._cosine(r.terms, m["terms"])
-        conflict = self._conflicts(r, m, cosine)
-        if not r.types & m["types"].keys():
-            conflict += w.get("type_mismatch", 1.0)
-        if conflict >= 1.0:
-            return -1.0
-        companies = sum(self._rarity(f"#{c}") for c in shared)
-        where = (r.places | r.authorities) & {*m.get("places", ()), *m.get("authorities", ())}
-        score = (min(w.get("company_cap", 0.7), w.get("companies", 1.0) * companies)
-                 + w.get("terms", 2.0) * cosine
-                 + (w.get("place_match", 0.2) if where else 0.0) - conflict)
-        gap = _gap(r.day, m.get("days", []))
-        if gap is not None and gap <= self._cfg.recent_days and (
-                cosine >= w.get("recent_cosine", 0.1) or (shared and r.companies <= m["companies"].keys())):
-            score += self._cfg.threshold
-        return score
-
-    def _rarity(self, key: str) -> float:
-        """1 for something no other incident has; less the more incidents share it."""
-        return 1.0 / (1.0 + self._spread.get(key, 0) / self._cfg.spread_scale)
-
-    def _idf(self, term: str) -> float:
-        return math.log((self._population() + 2.0) / (self._spread.get(term, 0) + 1.0))
-
-    def _population(self) -> float:
-        return max(len(self._states), self._prior_size)
-
-    def _cosine(self, mine: dict[str, float], theirs: dict[str, float]) -> float:
-        """Similarity of the report's terms to the incident's, rarity-weighted: the mean of
-        their cosine and of the share of the report's weight found in the incident (a
-        long-running case has many terms; a short report should not be diluted by them)."""
-        a = {t: v * self._idf(t) for t, v in mine.items()}
-        dot = sum(v * theirs[t] * self._idf(t) for t, v in a.items() if t in theirs)
-        if not dot:
-            return 0.0
-        norm_b = math.sqrt(sum((v * self._idf(t)) ** 2 for t, v in theirs.items()))
-        norm_a = math.sqrt(sum(v * v for v in a.values()))
-        cosine = dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
-        coverage = sum(v * v for t, v in a.items() if t in theirs) / (norm_a * norm_a)
-        mix = self._cfg.weights.get("coverage_mix", 0.5)
-        return (1 - mix) * cosine + mix * coverage
-
-    def _conflicts(self, r: Features, m: dict, cosine: float) -> float:
-        """Signs of a different proceeding, each a penalty (1 or more rules it out):
-        other regulators or courts abroad; other plaintiffs or defendants; each side naming
-        a company the other does not; a new plaintiff's suit; a new suit long after the
-        incident's own; another fine."""
-        w = self._cfg.weights
-        penalty = 0.0
-        for mine, key, weight in ((r.authorities, "authorities", "authority_conflict"),
-                                  (r.places, "places", "place_conflict")):
-            theirs = m.get(key, ())
-            if mine and theirs and not mine & set(theirs):
-                penalty += w.get(weight, 0)
-        companies = m["companies"].keys()
-        for mine, key, weight in ((r.accusers, "accusers", "accuser_conflict"),
-                                  (r.accused, "accused", "accused_conflict")):
-            theirs = set(m.get(key, ()))
-            if mine and theirs and not mine & companies and not theirs & r.companies:
-                penalty += w.get(weight, 0)
-        if r.companies - companies and companies - r.companies:
-            penalty += w.get("company_conflict", 0)
-        if r.action == "lawsuit" and r.accusers - companies:
-            penalty += w.get("new_plaintiff", 0)
-        gap = _gap(r.day, m.get("days", []))
-        if (r.action == "lawsuit" and "lawsuit" in m.get("actions", ()) and gap is not None
-                and gap > w.get("new_suit_days", 30) and cosine < w.get("new_suit_cosine", 0.3)):
-            penalty += w.get("new_suit", 0)
-        fines = m.get("fines", ())
-        if r.penalty and r.amounts and fines and not r.amounts & set(fines):
-            penalty += w.get("amount_conflict", 0)
-        return penalty
 
     # -- state ----------------------------------------------------------------------
 
@@ -198,19 +112,20 @@ class IncidentGrouper:
         step = {"date": report.published[:10] if report.published else None,
                 "action": report.tags.action, "item": report.item_id, "source": report.source,
                 "title": report.title}
-        lifecycle = [s for s in state["lifecycle"] if not (again and s["item"] == report.item_id)]
-        state["lifecycle"] = sorted(lifecycle + [step], key=lambda s: (s["date"] or "", s["item"]))
+        lifecycle = state["lifecycle"]
+        if again:
+            lifecycle[:] = [s for s in lifecycle if s["item"] != report.item_id]
+        bisect.insort(lifecycle, step, key=_step_order)
         if not again:
             before = _spread_keys(state["match"])
             _merge_match(state["match"], f, report.tags.action == "penalty")
-            self._spread.update(_spread_keys(state["match"]) - before)
+            self._scorer.update(incident_id, state["match"],
+                                _spread_keys(state["match"]) - before)
         _refresh_summary(state, report)
         for key in _block_keys(f.companies, f.types):
-            blocks = self._blocks[key]
-            if not blocks or blocks[-1] != incident_id:
-                if incident_id in blocks[-self._cfg.max_candidates:]:
-                    blocks.remove(incident_id)
-                blocks.append(incident_id)
+            block = self._blocks[key]
+            block.pop(incident_id, None)  # most recently updated last
+            block[incident_id] = None
         if report.item_id:
             self._items[report.item_id] = incident_id
         self._changed.add(incident_id)
@@ -220,9 +135,9 @@ class IncidentGrouper:
             return  # an unknown or older state: the incident keeps its reports, unmatched
         self._states[incident_id] = state
         match = state["match"]
-        self._spread.update(_spread_keys(match))
+        self._scorer.update(incident_id, match, _spread_keys(match))
         for key in _block_keys(set(match["companies"]), set(match["types"])):
-            self._blocks[key].append(incident_id)
+            self._blocks[key][incident_id] = None
         for step in state["lifecycle"]:
             if step.get("item"):
                 self._items[step["item"]] = incident_id
@@ -231,29 +146,23 @@ class IncidentGrouper:
 
 
 def _block_keys(companies: Iterable[str], types: Iterable[str]) -> list[str]:
-    keys = [f"c:{c}" for c in companies]
-    return keys or [f"t:{t}" for t in types]
+    """Where to look for a report's incident: every (company, type) pair it has, or every
+    type when it names no company. A candidate must share a type anyway."""
+    types = list(types)
+    keys = [f"{c}|{t}" for c in companies for t in types]
+    return keys or [f"|{t}" for t in types]
 
 
 def _spread_keys(match: dict) -> set[str]:
     return set(match["terms"]) | {f"#{c}" for c in match["companies"]}
 
 
-def _dice(mine: frozenset[str], theirs: dict) -> float:
-    return 2 * len(mine & theirs.keys()) / (len(mine) + len(theirs)) if mine or theirs else 0.0
-
-
-def _gap(day: date | None, days: list[str]) -> int | None:
-    if day is None or not days:
-        return None
-    return min(abs((day - date.fromisoformat(d)).days) for d in days)
-
-
 def _empty_state(report: Report) -> dict:
     return {"version": STATE_VERSION, "title": report.title, "first_report": None,
             "last_report": None, "companies": {}, "types": [], "lifecycle": [],
             "report_count": 0, "outlets": [], "outlet_count": 0,
-            "match": {"companies": {}, "accusers": [], "accused": [], "types": {}, "terms": {}, "places": [],
+            "match": {"companies": {}, "accusers": [], "accused": [], "types": {}, "terms": {},
+                      "places": [],
                       "authorities": [], "fines": [], "days": []}}
 
 
@@ -262,34 +171,44 @@ def _merge_match(match: dict, f: Features, penalty: bool) -> None:
         match["companies"][c] = match["companies"].get(c, 0) + 1
     for t in f.types:
         match["types"][t] = match["types"].get(t, 0) + 1
-    terms = Counter(match["terms"])
-    terms.update(f.terms)
-    match["terms"] = {t: round(v, 3) for t, v in terms.most_common(MAX_TERMS)}
+    terms = match["terms"]
+    for term, weight in f.terms.items():
+        terms[term] = terms.get(term, 0.0) + weight
+    if len(terms) > MAX_TERMS:
+        match["terms"] = dict(Counter(terms).most_common(MAX_TERMS))
     for key, values in (("places", f.places), ("authorities", f.authorities),
                         ("accusers", f.accusers), ("accused", f.accused),
-                        ("fines", f.amounts if penalty else set())):
-        match[key] = sorted(set(match.get(key, ())) | values)
+                        ("fines", f.amounts if penalty else frozenset())):
+        if values and not values.issubset(match.get(key, ())):
+            match[key] = sorted(set(match.get(key, ())) | values)
     if f.day is not None:
         match["days"] = sorted(set(match["days"]) | {f.day.isoformat()})[-20:]
     if f.action:
         match["actions"] = sorted(set(match.get("actions", ())) | {f.action})
 
 
+def _step_order(step: dict) -> tuple[str, str]:
+    return step["date"] or "9999", step["item"] or ""
+
+
 def _refresh_summary(state: dict, report: Report) -> None:
     """The human-facing part of the state: title, dates, companies with roles, counts."""
-    lifecycle = state["lifecycle"]
-    dated = [s for s in lifecycle if s["date"]]
-    first = dated[0] if dated else lifecycle[0]
+    lifecycle = state["lifecycle"]  # sorted by date, undated last
+    first = lifecycle[0]
     state["title"] = first.get("title") or state["title"]
-    state["first_report"] = dated[0]["date"] if dated else None
-    state["last_report"] = dated[-1]["date"] if dated else None
+    dated = lifecycle[0]["date"] is not None
+    state["first_report"] = first["date"] if dated else None
+    day = report.published[:10] if report.published else None
+    if day and (state["last_report"] is None or day > state["last_report"]):
+        state["last_report"] = day
     roles = state.setdefault("_roles", {})
     for company, role in report.tags.roles.items():
-        roles.setdefault(company, {})
-        roles[company][role] = roles[company].get(role, 0) + 1
-    state["companies"] = {c: max(r, key=lambda k: (r[k], k == "accused")) for c, r in roles.items()}
-    types = Counter(state["types"]) + Counter(report.tags.violations)
-    state["types"] = sorted(types)
+        counts = roles.setdefault(company, {})
+        counts[role] = counts.get(role, 0) + 1
+        state["companies"][company] = max(counts, key=lambda k: (counts[k], k == "accused"))
+    if not set(report.tags.violations).issubset(state["types"]):
+        state["types"] = sorted(set(state["types"]) | set(report.tags.violations))
     state["report_count"] = len(lifecycle)
-    state["outlets"] = sorted({s["source"] for s in lifecycle if s["source"]})
+    if report.source and report.source not in state["outlets"]:
+        bisect.insort(state["outlets"], report.source)
     state["outlet_count"] = len(state["outlets"])

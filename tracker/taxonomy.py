@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from tracker.errors import ConfigError
 from tracker.models import ACTIONS, VIOLATIONS
@@ -78,6 +79,7 @@ class Grouping:
     stopwords: frozenset[str]
     places: Mapping[str, re.Pattern]
     authorities: Mapping[str, re.Pattern]
+    where: PhraseIndex  # every place and authority: sets "p_<key>" and "a_<key>"
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Taxonomy:
     determiner_re: re.Pattern
     before: Mapping[str, re.Pattern]  # set → the cue, anchored to end where a mention starts
     nonparty: Mapping[str, ContextRule]
+    nonparty_after: re.Pattern  # every kind's "after" cues, a group per kind, in order
     outlet: ContextRule
     party_cue: ContextRule
     roles: tuple[tuple[str, ContextRule], ...]
@@ -131,6 +134,7 @@ def load_taxonomy(directory: Path = DEFAULT_DIR) -> Taxonomy:
         determiner_re=_compile(amb.get("determiners", r"(?!)"), f"{where} [ambiguous] determiners"),
         nonparty=MappingProxyType({k: rule(f"np:{k}", v, f"{where} [nonparty.{k}]")
                                    for k, v in nonparty.items() if k != "outlet"}),
+        nonparty_after=_after_by_kind({k: v for k, v in nonparty.items() if k != "outlet"}, where),
         outlet=rule("outlet", nonparty.get("outlet", {}), f"{where} [nonparty.outlet]"),
         party_cue=rule("cue", mentions.get("party_cue", {}), f"{where} [party_cue]"),
         roles=tuple((k, rule(f"role:{k}", mentions.get("roles", {}).get(k, {}),
@@ -219,7 +223,8 @@ def _compile_companies(data: dict) -> tuple[dict[str, Company], list[str], tuple
         # Only the company's own name: product names ("Sora", "Alexa") tell incidents apart.
         words |= {w.lower() for w in re.findall(r"[A-Za-z][\w.]+", company.name)}
     branches.sort(key=lambda b: -b[0])  # longest first: "Google DeepMind" before "Google"
-    owners = tuple((company, ambiguous, platform) for _, _, company, ambiguous, platform in branches)
+    owners = tuple((company, ambiguous, platform)
+                   for _, _, company, ambiguous, platform in branches)
     return companies, [b[1] for b in branches], owners, lookalikes, frozenset(words)
 
 
@@ -281,6 +286,13 @@ def _context_rule(before_sets: dict[str, list[str]], name: str, data: dict,
                        pairs=tuple(pair_rules))
 
 
+def _after_by_kind(kinds: dict, where: str) -> re.Pattern:
+    """One regex trying each kind's "after" cues in order; the group name is the kind."""
+    branches = [f"(?P<{kind}>{'|'.join(f'(?:{p})' for p in data['after'])})"
+                for kind, data in kinds.items() if data.get("after")]
+    return _compile("|".join(branches) or "(?!)", f"{where} [nonparty] after", re.I)
+
+
 def _anchored_start(patterns: list[str], where: str) -> re.Pattern:
     return _compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", where, re.I)
 
@@ -326,8 +338,9 @@ def _action_phrases(data: dict) -> dict[str, list[str]]:
     out = {}
     for aid in ACTIONS:
         rules = actions.get(aid, {})
-        out[f"act:{aid}"] = _checked(rules.get("strong", []), f"actions.toml [actions.{aid}] strong")
-        out[f"weak:{aid}"] = _checked(rules.get("weak", []), f"actions.toml [actions.{aid}] weak")
+        where = f"actions.toml [actions.{aid}]"
+        out[f"act:{aid}"] = _checked(rules.get("strong", []), f"{where} strong")
+        out[f"weak:{aid}"] = _checked(rules.get("weak", []), f"{where} weak")
     return out
 
 
@@ -335,6 +348,15 @@ def _checked(patterns: Any, where: str) -> list[str]:
     patterns = _strings(patterns, where)
     _check(where, patterns)
     return patterns
+
+
+def _where_regex(data: dict, where: str) -> PhraseIndex:
+    """All places and authorities in one index, a set per entry: "p_uk", "a_ico"."""
+    sets = {}
+    for prefix, table in (("p", "places"), ("a", "authorities")):
+        for key, patterns in data.get(table, {}).items():
+            sets[f"{prefix}_{key}"] = [f"(?:{p})(?!\\w)" for p in patterns]
+    return PhraseIndex(sets, case_sensitive=True)
 
 
 def _compile_grouping(data: dict) -> Grouping:
@@ -348,6 +370,7 @@ def _compile_grouping(data: dict) -> Grouping:
     authorities = {k: _alternation(_strings(v, f"{where} [authorities] {k}"),
                                    f"{where} [authorities] {k}", flags=0)
                    for k, v in data.get("authorities", {}).items()}
+    where = _where_regex(data, where)
     try:
         return Grouping(
             threshold=float(data.get("threshold", 0.5)), weights=MappingProxyType(dict(weights)),
@@ -358,6 +381,7 @@ def _compile_grouping(data: dict) -> Grouping:
                                             data.get("company_prior", {}).items()}),
             stopwords=frozenset(w.lower() for w in _strings(data.get("stopwords", []),
                                                             f"{where} stopwords")),
-            places=MappingProxyType(places), authorities=MappingProxyType(authorities))
+            places=MappingProxyType(places), authorities=MappingProxyType(authorities),
+            where=where)
     except (TypeError, ValueError) as e:
         raise TaxonomyError(f"{where}: {e}") from e

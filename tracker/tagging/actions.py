@@ -24,6 +24,7 @@ def find_action(doc: Doc, hits: dict[str, list[Hit]], priority: tuple[str, ...],
         first = min((h.start for h, _ in found if h.start < doc.title_end), default=10**9)
         key = (score, -first, -rank)
         if best is None or key > best:
-            phrases = list(dict.fromkeys(h.text for h, _ in sorted(found, key=lambda f: f[0].start)))
+            ordered = sorted(found, key=lambda f: f[0].start)
+            phrases = list(dict.fromkeys(h.text for h, _ in ordered))
             best, best_id, best_phrases = key, aid, tuple(phrases[:5])
     return best_id, best_phrases

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 
 from tracker.tagging.phrases import Hit
 from tracker.tagging.text import Doc
@@ -142,9 +142,16 @@ def _classify(doc: Doc, tax: Taxonomy, company: Company, left: Mapping[str, str]
     right = doc.right(end)
     if company.media and (cue := tax.outlet.match_side(left, right)):
         return "outlet", *cue
-    for kind, rule in tax.nonparty.items():
-        if kind not in company.ignore and (cue := rule.match_side(left, right)):
-            return kind, *cue
+    for kind, rule in tax.nonparty.items():  # cues before the name, kind by kind
+        if kind in company.ignore or not (rule.before or rule.pairs):
+            continue
+        if rule.before in left:
+            return kind, left[rule.before], "before"
+        for name, after in rule.pairs:
+            if name in left and after.match(right):
+                return kind, left[name], "before"
+    if (m := tax.nonparty_after.match(right)) and m.lastgroup not in company.ignore:
+        return m.lastgroup, m.group(0).strip(), "after"
     if company.needs_cue:
         cue = tax.party_cue.match_side(left, right)
         return (PARTY, *cue) if cue else ("outlet", "no party cue", "")

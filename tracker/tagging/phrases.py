@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import NamedTuple
 from re import _constants as C  # noqa: N812 (stable since 3.11; used read-only)
 from re import _parser as sre_parse
+from typing import NamedTuple
 
 PREFIX = 5
+SHARED_PREFIX = 2  # prefixes this short get regexes of their own, shared by longer keys
 _MAX_PREFIXES = 400
 _WORD_START = re.compile(r"\b\w")
+_GAP_START = re.compile(r"\\W\+\(\?:\\w\+\\W\+\)")  # \W+(?:\w+\W+)
+_GAP = re.compile(r"\\w\+\\W\+(?![?*+{])")  # \w+\W+ not followed by a quantifier
 Prefixes = set[tuple[str, bool]]  # (prefix, can still be extended)
 
 
@@ -40,7 +43,11 @@ class PhraseIndex:
     """
 
     def __init__(self, sets: dict[str, list[str]],
-                 named: dict[str, list[str]] | None = None) -> None:
+                 named: dict[str, list[str]] | None = None, *,
+                 case_sensitive: bool = False) -> None:
+        """`case_sensitive`: every pattern is case-sensitive, so starts are found in the
+        text as written (else in the lower-cased text, patterns carrying their own flags)."""
+        self._exact = case_sensitive
         table: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         named_table: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         wild: dict[str, list[str]] = defaultdict(list)
@@ -62,58 +69,124 @@ class PhraseIndex:
         # shorter prefixes may start there too.
         self._chains = {key: tuple(key[:n] for n in range(1, len(key) + 1) if key[:n] in specs)
                         for key in specs}
-        self.finder = re.compile(r"\b(?=(" + _trie(specs) + "))")
+        self.finder = re.compile(r"\b(?=(" + _trie(specs) + "))", re.I if case_sensitive else 0)
         self.finder_i = re.compile(self.finder.pattern, re.I)
-        self.wild = tuple((name, re.compile(f"(?<!\\w)(?:{_alt(ps)})")) for name, ps in wild.items())
+        self.wild = tuple((name, re.compile(f"(?<!\\w)(?:{_alt(ps)})"))
+                          for name, ps in wild.items())
 
-    def scan(self, text: str) -> dict[str, list[Hit]]:
-        """Every phrase match, grouped by set name, in text order within each set."""
+    def scan(self, text: str, windows: list[tuple[int, int]] | None = None
+             ) -> dict[str, list[Hit]]:
+        """Every phrase match, grouped by set name, in text order within each set.
+
+        `windows`: only phrases starting within these (start, end) spans.
+        """
         hits: dict[str, list[Hit]] = defaultdict(list)
-        lower = text.lower()
-        starts = (self.finder.finditer(lower) if len(lower) == len(text)
-                  else self.finder_i.finditer(text))  # rare letters change length when lowered
+        lower = text if self._exact else text.lower()
+        finder, fold = self.finder, self._exact  # a case-sensitive index finds keys in any case
+        if len(lower) != len(text):  # rare letters change length when lowered
+            lower, finder, fold = text, self.finder_i, True
+        starts = (finder.finditer(lower) if windows is None else
+                  (m for lo, hi in windows for m in finder.finditer(lower, lo, hi)))
+        compiled, entries_for = self._compiled, self._entries
         for found in starts:
             pos = found.start()
-            for rx, groups, name in self._entries(found.group(1).lower()):
-                if not (m := rx.match(text, pos)):
+            key = found.group(1).lower() if fold else found.group(1)
+            entries = compiled.get(key)
+            if entries is None:
+                entries = entries_for(key)
+            for rx, groups, name, on_lower in entries:
+                m = rx.match(lower if on_lower else text, pos)
+                if m is None:
                     continue
                 if groups is None:  # one set: a plain alternation
-                    hits[name].append(Hit(name, pos, m.end(), m.group(0), m.lastgroup))
+                    end = m.end()
+                    hits[name].append(Hit(name, pos, end, text[pos:end], m.lastgroup))
                     continue
-                for group, g in m.groupdict().items():
-                    if g is not None:
-                        hits[groups[group]].append(Hit(groups[group], pos, pos + len(g), g))
+                regs = m.regs
+                for index, set_name in groups:
+                    start, end = regs[index]
+                    if start >= 0:
+                        hits[set_name].append(Hit(set_name, start, end, text[start:end]))
         for name, rx in self.wild:
-            for m in rx.finditer(text):
+            for m in rx.finditer(text) if windows is None else ():
                 hits[name].append(Hit(name, m.start(), m.end(), m.group(0), m.lastgroup))
-        for found_hits in hits.values():
-            found_hits.sort(key=lambda h: h.start)
+        if self.wild:  # matches from the search may interleave with the scanned ones
+            for found_hits in hits.values():
+                found_hits.sort(key=_start)
         return hits
 
     def _entries(self, key: str) -> tuple:
-        """The compiled regexes for the phrases that may start where `key` does: the
-        phrases filed under `key` and under each shorter prefix, merged into one regex
-        (plus one per named set)."""
+        """The compiled regexes for the phrases that may start where `key` does: those
+        filed under `key` and its longer prefixes merged into one regex (plus one per
+        named set), then the shared regexes of its 1- and 2-letter prefixes (they belong
+        to many keys; compiling them into each would cost more than one more call)."""
         entries = self._compiled.get(key)
         if entries is None:
-            named: dict[str, list[str]] = defaultdict(list)
-            by_set: dict[str, list[str]] = defaultdict(list)
-            for prefix in self._chains[key]:
-                for name, sets, patterns in self._specs[prefix]:
-                    if sets is None:
-                        named[name] += patterns
-                    else:
-                        for set_name, ps in sets.items():
-                            by_set[set_name] += ps
-            entries = tuple([(_alternation(_longest_first(ps)), None, n) for n, ps in named.items()]
-                            + ([_combine(dict(by_set))] if by_set else []))
+            long = [p for p in self._chains[key] if len(p) > SHARED_PREFIX]
+            short = [p for p in self._chains[key] if len(p) <= SHARED_PREFIX]
+            entries = _merged(self._specs, long)
+            for prefix in short:
+                shared = self._compiled.get("\0" + prefix)
+                if shared is None:
+                    shared = self._compiled["\0" + prefix] = _merged(self._specs, [prefix])
+                entries += shared
             self._compiled[key] = entries
         return entries
+
+
+def _merged(specs: dict, prefixes: list[str]) -> tuple:
+    """(regex, groups, set name, matched on the lower-cased text) for these prefixes.
+
+    Patterns that ignore case as a whole run on the lower-cased text without the flag
+    (much faster); the others (company names, `(?-i:...)` parts) on the text as written.
+    """
+    named: dict[str, list[str]] = defaultdict(list)
+    folded: dict[str, list[str]] = defaultdict(list)
+    cased: dict[str, list[str]] = defaultdict(list)
+    for prefix in prefixes:
+        for name, sets, patterns in specs[prefix]:
+            if sets is None:
+                named[name] += patterns
+                continue
+            for set_name, ps in sets.items():
+                for p in ps:
+                    lowered = _lowered(p)
+                    if lowered is None:
+                        cased[set_name].append(p)
+                    else:
+                        folded[set_name].append(lowered)
+    out = [(_alternation(_longest_first(_unique(ps))), None, n, False) for n, ps in named.items()]
+    for table, on_lower in ((folded, True), (cased, False)):
+        if table:
+            out.append((*_combine({n: _unique(ps) for n, ps in table.items()}), on_lower))
+    return tuple(out)
+
+
+_CASE_INSENSITIVE = re.compile(r"^\(\?i:(.*)\)(\(\?!\\w\))?$", re.S)
+
+
+def _lowered(pattern: str) -> str | None:
+    """The pattern for lower-cased text, or None when it needs the case as written."""
+    m = _CASE_INSENSITIVE.match(pattern)
+    if m is None or "(?-i" in pattern or "(?P<" in pattern:
+        return None
+    body = re.sub(r"\\.", "", m.group(1))  # escapes such as \W or \S are not letters
+    if re.search(r"[A-Z]", body):
+        return None
+    return f"(?:{m.group(1)}){m.group(2) or ''}"
+
+
+def _unique(patterns: list[str]) -> list[str]:
+    return list(dict.fromkeys(patterns))
 
 
 def _longest_first(patterns: list[str]) -> list[str]:
     """Named patterns come pre-sorted per prefix; merged chains need sorting again."""
     return sorted(patterns, key=len, reverse=True)
+
+
+def _start(hit: Hit) -> int:
+    return hit.start
 
 
 def _trie(keys) -> str:
@@ -151,28 +224,29 @@ def _alt(patterns: list[str]) -> str:
 def _atomic_gaps(pattern: str) -> str:
     """Word gaps written `\\w+\\W+` cannot match differently when backtracked (\\w and \\W
     are complements), so make them possessive: the same matches, far less searching."""
-    return pattern.replace(r"\w+\W+", r"\w++\W++").replace(r"\W+(?:", r"\W++(?:")
+    pattern = _GAP_START.sub(r"\\W++(?:\\w++\\W++)", pattern)
+    return _GAP.sub(r"\\w++\\W++", pattern)
 
 
 def _alternation(patterns: list[str]) -> re.Pattern:
     return re.compile(_alt(patterns))
 
 
-def _combine(by_set: dict[str, list[str]]) -> tuple[re.Pattern, dict | None, str]:
-    """(regex, group → set name or None for a single set, the single set's name)."""
+def _combine(by_set: dict[str, list[str]]) -> tuple[re.Pattern, tuple | None, str]:
+    """(regex, ((group index, set name), ...) or None for a single set, the single set)."""
     if len(by_set) == 1:
         (name, patterns), = by_set.items()
         return _alternation(patterns), None, name
-    parts, groups = [], {}
-    for j, (name, patterns) in enumerate(by_set.items()):
-        parts.append(f"(?:(?=(?P<g{j}>{_alt(patterns)})))?")
-        groups[f"g{j}"] = name
+    parts = [f"(?:(?=(?P<g{j}>{_alt(patterns)})))?"
+             for j, patterns in enumerate(by_set.values())]
     # Each set sits in an optional lookahead, so one match call reports every set matching
     # at this position; the tail fails fast when none did.
     fail = "(?!)"
     for j in reversed(range(len(by_set))):
         fail = f"(?(g{j})|{fail})"
-    return re.compile("".join(parts) + fail), groups, ""
+    rx = re.compile("".join(parts) + fail)
+    names = list(by_set)
+    return rx, tuple((rx.groupindex[f"g{j}"], names[j]) for j in range(len(names))), ""
 
 
 # -- which letters can a pattern start with? ------------------------------------------

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 # Article bodies can be long; the lead says who did what, the rest adds noise and cost.
 TEXT_LIMIT = 1200
-_SPACE = re.compile(r"\s+")
 _TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                             "\u2013": "-", "\u2014": " - ", "\u00a0": " ", "\u2011": "-",
                             "\u2032": "'", "\u00ad": ""})
@@ -16,9 +15,8 @@ _ABBREVIATIONS = frozenset({"u.s", "u.k", "mr", "mrs", "ms", "dr", "inc", "co", 
                             "st", "v", "vs", "no", "jr", "sr", "gen", "sen", "rep", "gov", "e.u",
                             "a.i", "u.n", "s.a", "n.v", "approx", "est", "dept", "jan", "feb",
                             "aug", "sept", "oct", "nov", "dec", "prof", "lt", "col"})
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-_SMALL_WORDS = frozenset({"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for",
-                          "by", "with", "as", "vs", "v", "from", "over", "into", "via", "but"})
+_LONG_WORD = re.compile(r"\b[A-Za-z][A-Za-z'-]{3,}")
+_LONG_CAPITAL = re.compile(r"\b[A-Z][A-Za-z'-]{3,}")
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class Doc:
 
 
 def normalise(text: str) -> str:
-    return _SPACE.sub(" ", (text or "").translate(_TRANSLATE)).strip()
+    return " ".join((text or "").translate(_TRANSLATE).split())
 
 
 def prepare(title: str, summary: str = "", text: str = "") -> Doc:
@@ -95,8 +93,8 @@ def _sentence(text: str, start: int, end: int, in_title: bool) -> Sentence:
 
 
 def is_title_case(sentence: str) -> bool:
-    words = [w for w in _WORD.findall(sentence) if w.lower() not in _SMALL_WORDS]
-    if len(words) < 4:
+    """Most words of four letters or more capitalised ("Startup Extends Its Runway")."""
+    words = len(_LONG_WORD.findall(sentence))
+    if words < 3:
         return False
-    capitals = sum(1 for w in words if w[0].isupper())
-    return capitals / len(words) >= 0.7
+    return len(_LONG_CAPITAL.findall(sentence)) / words >= 0.7

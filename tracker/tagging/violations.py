@@ -11,7 +11,8 @@ from tracker.tagging.text import Doc
 
 NEGATION_WORDS, NEGATION_REACH = 3, 45  # "not accused of <phrase>", "no evidence that <...>"
 HEDGE_WORDS, HEDGE_REACH = 1, 40  # "a tool to detect AI-generated <phrase>"
-_CLAUSE_BREAK = re.compile(r"[;:]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\balthough\b|, (?:and|as|after)\b")
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\balthough\b|, (?:and|as|after)\b")
 _WORD = re.compile(r"[\w'-]+")
 
 
@@ -42,19 +43,24 @@ class Cues:
         self.hedges = hits.get("hedge", [])
         self.backgrounds = hits.get("background", [])
         self.triggers = hits.get("trigger", [])
-        self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(doc.text)]
+        self._breaks: list[int] | None = None
 
     def clause_start(self, offset: int) -> int:
+        if self._breaks is None:  # only items with evidence need clauses
+            self._breaks = [m.end() for m in _CLAUSE_BREAK.finditer(self.doc.text)]
         sentence = self.doc.sentence_at(offset)
-        i = bisect.bisect_right(self.breaks, offset) - 1
-        return max(sentence.start, self.breaks[i]) if i >= 0 else sentence.start
+        i = bisect.bisect_right(self._breaks, offset) - 1
+        return max(sentence.start, self._breaks[i]) if i >= 0 else sentence.start
 
     def governed(self, cues: list[Hit], start: int, max_words: int, reach: int) -> bool:
         """A cue ends shortly before `start`, in the same clause, ≤ max_words between."""
+        near = [c for c in cues if c.end <= start and start - c.end <= reach]
+        if not near:
+            return False
         lo = self.clause_start(start)
         text = self.doc.text
-        return any(lo <= c.start and c.end <= start and start - c.end <= reach
-                   and len(_WORD.findall(text, c.end, start)) <= max_words for c in cues)
+        return any(lo <= c.start and len(_WORD.findall(text, c.end, start)) <= max_words
+                   for c in near)
 
     def opens_clause(self, start: int) -> bool:
         lo = self.clause_start(start)
@@ -72,6 +78,8 @@ def find_violations(doc: Doc, hits: dict[str, list[Hit]],
                     contains: frozenset[tuple[str, str]] = frozenset()
                     ) -> dict[str, tuple[str, ...]]:
     """Violation id → the phrases that assert it (empty for ordinary news)."""
+    if not any(name.startswith(("strong:", "topic:")) for name in hits):
+        return {}
     cues = Cues(doc, hits)
     found = []
     for vid in VIOLATIONS:

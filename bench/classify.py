@@ -1,0 +1,118 @@
+"""Throughput and memory of `tracker classify` on generated items.
+
+    .venv/bin/python bench/classify.py [--items 10000] [--seed 1] [--no-subprocess]
+
+Items are built from the labelled sets (data/eval/dev.jsonl, data/demo/items.jsonl) with
+their dates shifted, numbers changed, company names swapped for others and ids
+renumbered, so the run sees realistic text and a realistic spread of incidents rather than
+ten copies of each story; when no labelled file exists, from a few synthetic templates.
+Prints items per second in-process (one core: tagging, grouping and JSON), then the peak
+resident memory of a `python -m tracker classify` child process fed the same
+items on stdin.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = (REPO / "data" / "eval" / "dev.jsonl", REPO / "data" / "demo" / "items.jsonl")
+TEMPLATES = (
+    ("{a} sues {b} over use of its articles to train chatbots",
+     "The publisher says {b} copied millions of stories without permission."),
+    ("{a} fined {n} million euros by privacy watchdog",
+     "The regulator said {a} processed users' personal data without a legal basis."),
+    ("{a} launches new model to rival {b}", "The company says the model is faster and cheaper."),
+)
+COMPANIES = ("OpenAI", "Meta", "Google", "Anthropic", "Microsoft", "Perplexity", "Nvidia",
+             "Amazon", "Apple", "xAI", "ByteDance", "DeepSeek", "Alibaba", "Baidu", "Tencent",
+             "Mistral AI", "Cohere", "Stability AI", "Midjourney", "Samsung", "Intel", "IBM",
+             "Tesla", "Salesforce", "Adobe", "Clearview AI", "Character.AI", "Reddit")
+_NAME = re.compile(r"\b(" + "|".join(re.escape(c) for c in COMPANIES) + r")\b")
+
+
+def seed_items() -> list[dict]:
+    rows = []
+    for path in SOURCES:
+        if path.is_file():
+            rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip()]
+    return [{"title": r.get("title", ""), "summary": r.get("summary", ""),
+             "published": str(r.get("published", ""))[:10],
+             "source": r.get("source") or r.get("outlet", "")} for r in rows]
+
+
+def synthetic(rng: random.Random) -> dict:
+    title, summary = rng.choice(TEMPLATES)
+    a, b = rng.sample(COMPANIES, 2)
+    n = rng.randint(2, 900)
+    return {"title": title.format(a=a, b=b, n=n), "summary": summary.format(a=a, b=b, n=n),
+            "published": "2024-06-01", "source": "Synthetic"}
+
+
+def generate(count: int, rng: random.Random) -> list[str]:
+    seeds = seed_items()
+    lines = []
+    for i in range(count):
+        item = dict(rng.choice(seeds)) if seeds else synthetic(rng)
+        item["id"] = f"bench-{i}"
+        item["published"] = _shift(item.get("published", ""), rng)
+        item["summary"] = re.sub(r"\d+", lambda m: str(int(m.group(0)) + rng.randint(0, 9)),
+                                 item.get("summary", ""))
+        swap = dict(zip(COMPANIES, rng.sample(COMPANIES, len(COMPANIES)), strict=True))
+        for key in ("title", "summary"):
+            item[key] = _NAME.sub(lambda m, swap=swap: swap[m.group(0)], item.get(key, ""))
+        lines.append(json.dumps(item))
+    return lines
+
+
+def _shift(published: str, rng: random.Random) -> str:
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        day = date(2024, 1, 1)
+    return (day + timedelta(days=rng.randint(-400, 400))).isoformat()
+
+
+def in_process(lines: list[str]) -> float:
+    sys.path.insert(0, str(REPO))  # bench scripts run from a checkout, not an install
+    from tracker.classify import classify_stream
+    from tracker.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    start = time.perf_counter()
+    count = sum(1 for _ in classify_stream(lines, taxonomy))
+    return count / (time.perf_counter() - start)
+
+
+def child_peak_rss_mb(lines: list[str]) -> float:
+    subprocess.run([sys.executable, "-m", "tracker", "classify"], cwd=REPO, check=True,
+                   input="\n".join(lines) + "\n", text=True, stdout=subprocess.DEVNULL)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=10_000, help="how many items (10000)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    parser.add_argument("--no-subprocess", action="store_true", help="skip the memory run")
+    args = parser.parse_args()
+    lines = generate(args.items, random.Random(args.seed))
+    rate = in_process(lines)
+    print(f"classify: {args.items} items, {rate:,.0f} items/s in-process (one core)")
+    if not args.no_subprocess:
+        print(f"classify: peak memory of `python -m tracker classify` on {args.items} items: "
+              f"{child_peak_rss_mb(lines):.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
