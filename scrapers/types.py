@@ -1,9 +1,9 @@
 """Plain values shared by the scrapers and their caller (no I/O here)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Mapping
 from typing import Literal
 
 DateSource = Literal["feed", "page", "fetched"]

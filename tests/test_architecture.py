@@ -46,7 +46,8 @@ def string_constants(path: Path) -> list[str]:
             and isinstance(n.value, str)]
 
 
-@pytest.mark.parametrize("path", python_files("tracker", "app_pages", "scrapers") + [REPO / "app.py"],
+@pytest.mark.parametrize("path",
+                         python_files("tracker", "app_pages", "scrapers") + [REPO / "app.py"],
                          ids=lambda p: str(p.relative_to(REPO)))
 def test_only_the_store_modules_write_sql(path):
     if str(path.relative_to(REPO)) in WRITERS or not path.exists():

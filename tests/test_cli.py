@@ -181,3 +181,34 @@ def test_tag_all_keeps_counts_stable(demo_db, tmp_path):
     after = sqlite3.connect(copy).execute(
         "SELECT count(*), count(incident_id) FROM items").fetchone()
     assert before == after
+
+
+def test_unwritable_log_file_is_one_line(tmp_path):
+    sources = tmp_path / "s.toml"
+    sources.write_text("[[source]]\nname = 'x'\nurl = 'https://example.invalid/feed'\n")
+    proc = tracker("scrape", "--db", str(tmp_path / "t.db"), "--sources", str(sources),
+                   "--log-file", str(tmp_path / "no" / "log.txt"))
+    assert proc.returncode == 2
+    assert "cannot open log file" in one_error_line(proc)
+
+
+def test_demo_refuses_to_replace_a_database_holding_live_news(tmp_path, demo_db):
+    live = tmp_path / "live.db"
+    tracker("backup", "--db", str(demo_db), str(live))
+    conn = sqlite3.connect(live)
+    conn.execute("UPDATE items SET source = 'The Verge — AI' WHERE id = 1")
+    conn.commit()
+    conn.close()
+    proc = tracker("demo", "--db", str(live))
+    assert proc.returncode == 2
+    assert "refusing to replace" in one_error_line(proc)
+    conn = sqlite3.connect(live)
+    assert conn.execute("SELECT source FROM items WHERE id = 1").fetchone()[0] == "The Verge — AI"
+
+
+def test_demo_rebuilds_its_own_database_in_place(demo_db, tmp_path):
+    copy = tmp_path / "again.db"
+    tracker("backup", "--db", str(demo_db), str(copy))
+    proc = tracker("demo", "--db", str(copy), timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert sqlite3.connect(copy).execute("SELECT count(*) FROM items").fetchone()[0] >= 400

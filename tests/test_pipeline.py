@@ -1,14 +1,13 @@
 """A scrape run end to end against feeds on 127.0.0.1: idempotence, failures, lock, crashes."""
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -25,7 +24,7 @@ from tracker.taxonomy import load_taxonomy
 REPO = Path(__file__).resolve().parent.parent
 FAST = HttpConfig(min_host_delay=0, max_per_host=64, respect_robots=False, retries=0,
                   read_timeout=5, total_timeout=10)
-START = datetime(2024, 3, 1, tzinfo=timezone.utc)
+START = datetime(2024, 3, 1, tzinfo=UTC)
 
 
 def rss(feed: int, items: int = 20) -> bytes:

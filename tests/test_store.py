@@ -1,6 +1,6 @@
 import json
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from tracker.models import Tags
 from tracker.schema import MIGRATIONS
 from tracker.store import open_store
 
-NOW = datetime(2024, 1, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 2, 12, 0, tzinfo=UTC)
 SPEC = SourceSpec(name="Feed A", url="https://a.example/feed")
 
 

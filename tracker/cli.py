@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tracker import __version__
@@ -46,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.db = args.db or default_db_path()
-    _setup_logging(getattr(args, "log_file", None), getattr(args, "verbose", False))
     try:
+        _setup_logging(getattr(args, "log_file", None), getattr(args, "verbose", False))
         return args.handler(args)
     except TrackerError as e:
         print(f"tracker: error: {e}", file=sys.stderr)
@@ -66,7 +66,7 @@ def _setup_logging(log_file: Path | None, verbose: bool) -> None:
         try:
             handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
         except OSError as e:
-            raise SystemExit(f"tracker: error: cannot open log file {log_file}: {e.strerror}")
+            raise InputError(f"cannot open log file {log_file}: {e.strerror}") from e
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=handlers,
                         format="%(asctime)s %(levelname)s %(message)s", force=True)
 
@@ -82,12 +82,12 @@ def parse_date(text: str) -> date:
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """'1d', '12h', '2w' or an ISO date → an aware UTC datetime."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     units = {"h": "hours", "d": "days", "w": "weeks"}
     if text[-1:] in units and text[:-1].isdigit():
         return now - timedelta(**{units[text[-1]]: int(text[:-1])})
     try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc)
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not a period (like 1d, 12h, 2w) or a date: {text!r}") from None

@@ -168,10 +168,15 @@ def _classify(args: argparse.Namespace) -> int:
 
 # -- demo, sources, backup, digest, feed ------------------------------------------
 
+def _demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="replace the database even if it holds items from live sources")
+
+
 def _demo(args: argparse.Namespace) -> int:
     from tracker.demo import build_demo
 
-    summary = build_demo(args.db)
+    summary = build_demo(args.db, force=args.force)
     print(f"demo database ready at {args.db}: {summary.line()}", file=sys.stderr)
     return cli.EXIT_OK if summary.exit_code == 0 else cli.EXIT_FAILURE
 
@@ -261,7 +266,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("classify", "JSON Lines items on stdin → labels on stdout (no database needed)",
             _no_args, _classify),
     Command("demo", "(re)build the demo database from the bundled corpus, offline",
-            _no_args, _demo),
+            _demo_args, _demo),
     Command("sources", "show each source's health as a table", _no_args, _sources),
     Command("backup", "consistent copy of the database, safe during a scrape",
             _backup_args, _backup),

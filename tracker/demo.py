@@ -9,22 +9,25 @@ demo behind and a running dashboard simply sees the new file.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 from scrapers.http import HttpClient
 from tracker.config import DEMO_DIR, load_config
-from tracker.errors import StoreError
+from tracker.errors import InputError, StoreError
 from tracker.pipeline import RunSummary, run_scrape
-from tracker.store import open_store
+from tracker.store import connect, open_store
 from tracker.taxonomy import load_taxonomy
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-def build_demo(db_path: Path, demo_dir: Path = DEMO_DIR) -> RunSummary:
+def build_demo(db_path: Path, demo_dir: Path = DEMO_DIR, *, force: bool = False) -> RunSummary:
     if not db_path.parent.is_dir():
         raise StoreError(f"database directory does not exist: {db_path.parent}")
     config = load_config(demo_dir / "sources.toml")
+    if not force:
+        _refuse_to_replace_live_data(db_path, {s.name for s in config.sources})
     building = db_path.with_name(db_path.name + ".building")
     _remove_with_side_files(building)
     with open_store(building) as store, HttpClient(config.http) as client:
@@ -33,6 +36,23 @@ def build_demo(db_path: Path, demo_dir: Path = DEMO_DIR) -> RunSummary:
         _remove_with_side_files(db_path)
         os.replace(building, db_path)
     return summary
+
+
+def _refuse_to_replace_live_data(db_path: Path, demo_sources: set[str]) -> None:
+    """Rebuilding over a database that holds scraped news would lose it: say so instead."""
+    if not db_path.exists():
+        return
+    conn = connect(db_path, readonly=True)
+    try:
+        names = {r[0] for r in conn.execute("SELECT DISTINCT source FROM items")}
+    except sqlite3.DatabaseError:
+        names = {"(not a tracker database)"}
+    finally:
+        conn.close()
+    live = names - demo_sources
+    if live:
+        raise InputError(f"refusing to replace {db_path}: it holds items from "
+                         f"{len(live)} non-demo source(s); choose another --db or pass --force")
 
 
 def _remove_with_side_files(path: Path) -> None:

@@ -28,9 +28,9 @@ def format_sources_table(rows: list[dict]) -> str:
     heads = ("source", "status", "last success", "fails", "new", "total", "last error")
     cells = [[_cell(r.get(c)) for c in cols] for r in rows]
     widths = [min(max(len(h), *(len(row[i]) for row in cells)), 60) for i, h in enumerate(heads)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c[:w].ljust(w) for c, w in zip(row, widths)) for row in cells]
+    lines += ["  ".join(c[:w].ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     return "\n".join(lines)
 
 

@@ -1,8 +1,8 @@
 """Values that flow between the core modules (no I/O here)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 Role = Literal["accused", "accuser", "affected", "party"]

@@ -63,11 +63,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (incident_id, violation)
     ) WITHOUT ROWID;
     CREATE INDEX incident_violations_violation ON incident_violations(violation, incident_id);
-    CREATE TABLE incident_aliases (      -- merged incidents: reports the grouper sends to old_id go to new_id
+    -- merged incidents: reports the grouper sends to old_id go to new_id
+    CREATE TABLE incident_aliases (
         old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL
     );
     CREATE TABLE overrides (
-        item_id INTEGER NOT NULL, field TEXT NOT NULL,   -- companies | violations | action | incident
+        -- field: companies | violations | action | incident
+        item_id INTEGER NOT NULL, field TEXT NOT NULL,
         value TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL,
         PRIMARY KEY (item_id, field)
     );
