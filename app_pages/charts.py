@@ -97,7 +97,8 @@ def roles_by_year(rows: list[tuple[str, str, int]]) -> go.Figure:
         if points:
             fig.add_bar(x=[p[0] for p in points], y=[p[1] for p in points],
                         name=role.capitalize(), marker={"color": ROLE_COLORS[role]})
-    fig.update_xaxes(type="category")
+    # years as categories, sorted: plotly would otherwise order them by first appearance
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     return _layout(fig, x="Year of first report", y="Incidents (count)", barmode="group",
                    legend="Role", height=320)
 
