@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 PREFIX = 5
 SHARED_PREFIX = 2  # prefixes this short get regexes of their own, shared by longer keys
+SPREAD = 3  # a pattern filed under more keys than this gets a regex of its own, shared
 _MAX_PREFIXES = 400
 _WORD_START = re.compile(r"\b\w")
 _GAP_START = re.compile(r"\\W\+\(\?:\\w\+\\W\+\)")  # \W+(?:\w+\W+)
@@ -51,9 +52,20 @@ class PhraseIndex:
         table: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         named_table: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         wild: dict[str, list[str]] = defaultdict(list)
+        # A pattern starting with one of many words (a verb list, say) would be compiled
+        # into the regex of every key: compile it once instead (most of the start-up cost).
+        spread: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for name, patterns in sets.items():
             for pattern in patterns:
-                _place(name, pattern, table, wild)
+                keys = prefixes(pattern)
+                if keys is None:
+                    wild[name].append(pattern)
+                elif len(keys) > SPREAD:
+                    for key in keys:
+                        spread[key].append((name, pattern))
+                else:
+                    for key in keys:
+                        table[key][name].append(pattern)
         for name, patterns in (named or {}).items():
             for i, pattern in enumerate(patterns):
                 _place(name, f"(?P<{name}{i}>{pattern})", named_table, wild)
@@ -63,7 +75,10 @@ class PhraseIndex:
             specs[key] += [(name, None, tuple(ps)) for name, ps in by_set.items()]
         for key, by_set in table.items():
             specs[key].append(("", dict(by_set), ()))
+        for key in spread:
+            specs[key] += []
         self._specs = dict(specs)
+        self._spread = {key: tuple(dict.fromkeys(pairs)) for key, pairs in spread.items()}
         self._compiled: dict[str, tuple] = {}
         # The trie finds the longest prefix at a word start; the phrases filed under its
         # shorter prefixes may start there too.
@@ -99,14 +114,13 @@ class PhraseIndex:
                 if m is None:
                     continue
                 if groups is None:  # one set: a plain alternation
-                    end = m.end()
-                    hits[name].append(Hit(name, pos, end, text[pos:end], m.lastgroup))
+                    _add(hits[name], Hit(name, pos, m.end(), text[pos:m.end()], m.lastgroup))
                     continue
                 regs = m.regs
                 for index, set_name in groups:
                     start, end = regs[index]
                     if start >= 0:
-                        hits[set_name].append(Hit(set_name, start, end, text[start:end]))
+                        _add(hits[set_name], Hit(set_name, start, end, text[start:end]))
         for name, rx in self.wild:
             for m in rx.finditer(text) if windows is None else ():
                 hits[name].append(Hit(name, m.start(), m.end(), m.group(0), m.lastgroup))
@@ -130,6 +144,15 @@ class PhraseIndex:
                 if shared is None:
                     shared = self._compiled["\0" + prefix] = _merged(self._specs, [prefix])
                 entries += shared
+            singles = dict.fromkeys(pair for p in self._chains[key]
+                                    for pair in self._spread.get(p, ()))
+            for name, pattern in singles:
+                single = self._compiled.get("\1" + pattern)
+                if single is None:
+                    lowered = _lowered(pattern)
+                    rx = _alternation([pattern if lowered is None else lowered])
+                    single = self._compiled["\1" + pattern] = (rx, lowered is not None)
+                entries += ((single[0], None, name, single[1]),)
             self._compiled[key] = entries
         return entries
 
@@ -183,6 +206,12 @@ def _unique(patterns: list[str]) -> list[str]:
 def _longest_first(patterns: list[str]) -> list[str]:
     """Named patterns come pre-sorted per prefix; merged chains need sorting again."""
     return sorted(patterns, key=len, reverse=True)
+
+
+def _add(found: list[Hit], hit: Hit) -> None:
+    """Append, unless two regexes of a set found the very same phrase."""
+    if not found or found[-1].start != hit.start or found[-1].end != hit.end:
+        found.append(hit)
 
 
 def _start(hit: Hit) -> int:

@@ -21,7 +21,20 @@ class Scorer:
 
     def __init__(self, cfg: Grouping) -> None:
         self.cfg = cfg
-        self.w = cfg.weights
+        self.w = w = cfg.weights
+        # The weights scoring needs, looked up once (scoring runs for every candidate).
+        self._type_mismatch = w.get("type_mismatch", 1.0)
+        self._company_cap = w.get("company_cap", 0.7)
+        self._companies = w.get("companies", 1.0)
+        self._terms = w.get("terms", 2.0)
+        self._place_match = w.get("place_match", 0.2)
+        self._recent_cosine = w.get("recent_cosine", 0.1)
+        self._mix = w.get("coverage_mix", 0.5)
+        self._conflict_weights = tuple(w.get(k, 0) for k in (
+            "authority_conflict", "place_conflict", "accuser_conflict", "accused_conflict",
+            "company_conflict", "new_plaintiff", "new_suit", "amount_conflict"))
+        self._new_suit_days = w.get("new_suit_days", 30)
+        self._new_suit_cosine = w.get("new_suit_cosine", 0.3)
         # term or "#company" → number of incidents using it (plus priors for companies)
         self.spread: Counter = Counter({f"#{c}": n for c, n in cfg.company_prior.items()})
         self.incidents = 0
@@ -77,25 +90,26 @@ class Scorer:
         that shares some terms, or only companies the incident has (several outlets on one
         event), gets `threshold` more.
         """
-        w = self.w
-        shared = r.companies & m["companies"].keys()
-        if r.companies and m["companies"] and not shared:
+        their_companies = m["companies"].keys()
+        shared = r.companies & their_companies
+        if r.companies and their_companies and not shared:
+            return -1.0
+        conflict = 0.0 if r.types & m["types"].keys() else self._type_mismatch
+        if conflict >= 1.0:
             return -1.0
         similarity = self.similarity(vec, incident_id, m["terms"])
         gap = self.gap(r.day, incident_id)
-        conflict = self.conflicts(r, m, similarity, gap)
-        if not r.types & m["types"].keys():
-            conflict += w.get("type_mismatch", 1.0)
+        conflict += self.conflicts(r, m, similarity, gap)
         if conflict >= 1.0:
             return -1.0
         companies = sum(vec[2][c] for c in shared)
         where = (r.places | r.authorities) & {*m["places"], *m["authorities"]}
-        score = (min(w.get("company_cap", 0.7), w.get("companies", 1.0) * companies)
-                 + w.get("terms", 2.0) * similarity
-                 + (w.get("place_match", 0.2) if where else 0.0) - conflict)
+        score = (min(self._company_cap, self._companies * companies)
+                 + self._terms * similarity
+                 + (self._place_match if where else 0.0) - conflict)
         if gap is not None and gap <= self.cfg.recent_days and (
-                similarity >= w.get("recent_cosine", 0.1)
-                or (shared and r.companies <= m["companies"].keys())):
+                similarity >= self._recent_cosine
+                or (shared and r.companies <= their_companies)):
             score += self.cfg.threshold
         return score
 
@@ -121,7 +135,7 @@ class Scorer:
         if not dot:
             return 0.0
         covered = min(covered, norm_a * norm_a)
-        mix = self.w.get("coverage_mix", 0.5)
+        mix = self._mix
         return (1 - mix) * dot / (norm_a * norm_b) + mix * covered / (norm_a * norm_a)
 
     def gap(self, day: date | None, incident_id: str) -> int | None:
@@ -137,27 +151,29 @@ class Scorer:
         other regulators or courts abroad; other plaintiffs or defendants; each side naming
         a company the other does not; a new plaintiff's suit; a new suit long after the
         incident's own; another fine."""
-        w = self.w
+        (authority, place, accuser, accused, company, new_plaintiff, new_suit,
+         amount) = self._conflict_weights
         penalty = 0.0
-        for mine, key, weight in ((r.authorities, "authorities", "authority_conflict"),
-                                  (r.places, "places", "place_conflict")):
-            if mine and m[key] and not mine.intersection(m[key]):
-                penalty += w.get(weight, 0)
+        if r.authorities and m["authorities"] and not r.authorities.intersection(m["authorities"]):
+            penalty += authority
+        if r.places and m["places"] and not r.places.intersection(m["places"]):
+            penalty += place
         companies = m["companies"].keys()
-        for mine, key, weight in ((r.accusers, "accusers", "accuser_conflict"),
-                                  (r.accused, "accused", "accused_conflict")):
-            theirs = m.get(key, ())
-            if mine and theirs and not mine & companies and not r.companies.intersection(theirs):
-                penalty += w.get(weight, 0)
+        if r.accusers or r.accused:
+            for mine, theirs, weight in ((r.accusers, m.get("accusers", ()), accuser),
+                                         (r.accused, m.get("accused", ()), accused)):
+                if (mine and theirs and not mine & companies
+                        and not r.companies.intersection(theirs)):
+                    penalty += weight
         if r.companies - companies and companies - r.companies:
-            penalty += w.get("company_conflict", 0)
-        if r.action == "lawsuit" and r.accusers - companies:
-            penalty += w.get("new_plaintiff", 0)
-        if (r.action == "lawsuit" and "lawsuit" in m.get("actions", ()) and gap is not None
-                and gap > w.get("new_suit_days", 30)
-                and similarity < w.get("new_suit_cosine", 0.3)):
-            penalty += w.get("new_suit", 0)
+            penalty += company
+        if r.action == "lawsuit":
+            if r.accusers - companies:
+                penalty += new_plaintiff
+            if ("lawsuit" in m.get("actions", ()) and gap is not None
+                    and gap > self._new_suit_days and similarity < self._new_suit_cosine):
+                penalty += new_suit
         fines = m["fines"]
         if r.penalty and r.amounts and fines and not r.amounts.intersection(fines):
-            penalty += w.get("amount_conflict", 0)
+            penalty += amount
         return penalty

@@ -91,8 +91,10 @@ def find_violations(doc: Doc, hits: dict[str, list[Hit]],
     title_asserts = any(e.in_title for e in found) or any(
         h.start < doc.title_end for name in _FRAMING_ACTIONS for h in hits.get(name, ()))
     out: dict[str, list[str]] = {}
-    for e in sorted(found, key=lambda e: e.start):
-        if title_asserts or not e.background:
+    last_start: dict[str, int] = {}
+    for e in sorted(found, key=lambda e: (e.start, -e.end)):  # the longest of one start
+        if (title_asserts or not e.background) and last_start.get(e.type) != e.start:
+            last_start[e.type] = e.start
             phrases = out.setdefault(e.type, [])
             if e.phrase not in phrases:
                 phrases.append(e.phrase)
