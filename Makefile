@@ -31,7 +31,8 @@ test: $(VENV)/.dev
 	$(PY) -m pytest
 
 eval: $(VENV)/.runtime
-	$(PY) -m tracker.evaluate --set all
+	$(PY) -m tracker.evaluate --set dev --no-json
+	$(PY) -m tracker.evaluate --set heldout --no-errors
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
