@@ -33,9 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(base: str, deadline_s: float = 60) -> None:
-    deadline = time.monotonic() + deadline_s
+def wait_healthy(base: str, proc: subprocess.Popen | None = None,
+                 timeout: float = 60) -> None:
+    """Until Streamlit's health endpoint answers ok (fails early if `proc` exits)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
                 if r.read() == b"ok":
