@@ -180,26 +180,38 @@ def _marks(values: tuple[str, ...]) -> str:
     return ",".join("?" * len(values))
 
 
-def item_where(f: Filters, alias: str = "i") -> tuple[str, list]:
-    """A WHERE condition (and its parameters) selecting the items that match."""
-    a = alias
-    clauses: list[str] = []
-    params: list = []
+def _date_clauses(f: Filters, column: str) -> tuple[list[str], list]:
+    """The inclusive date range on an ISO-8601 text column (`until` covers its whole day)."""
+    clauses, params = [], []
     if f.since:
-        clauses.append(f"{a}.published >= ?")
+        clauses.append(f"{column} >= ?")
         params.append(f.since.isoformat())
     if f.until:
-        clauses.append(f"{a}.published < ?")
+        clauses.append(f"{column} < ?")
         params.append((f.until + timedelta(days=1)).isoformat())
-    if f.companies:
-        clauses.append(f"{a}.id IN (SELECT item_id FROM item_companies "
-                       f"WHERE company IN ({_marks(f.companies)}))")
-        params += f.companies
-    if f.violations:
-        clauses.append(f"{a}.id IN (SELECT item_id FROM item_violations "
-                       f"WHERE violation IN ({_marks(f.violations)}))")
-        params += f.violations
-    clauses, params = _item_extra_clauses(f, a, clauses, params)
+    return clauses, params
+
+
+def _member_clauses(id_column: str, link_column: str,
+                    filters: tuple[tuple[tuple[str, ...], str, str], ...],
+                    ) -> tuple[list[str], list]:
+    """`id IN (SELECT link FROM table WHERE column IN (...))` for each non-empty filter."""
+    clauses, params = [], []
+    for values, table, column in filters:
+        if values:
+            clauses.append(f"{id_column} IN (SELECT {link_column} FROM {table} "
+                           f"WHERE {column} IN ({_marks(values)}))")
+            params += values
+    return clauses, params
+
+
+def item_where(f: Filters, alias: str = "i") -> tuple[str, list]:
+    """A WHERE condition (and its parameters) selecting the items that match."""
+    clauses, params = _date_clauses(f, f"{alias}.published")
+    more, more_params = _member_clauses(f"{alias}.id", "item_id", (
+        (f.companies, "item_companies", "company"),
+        (f.violations, "item_violations", "violation")))
+    clauses, params = _item_extra_clauses(f, alias, clauses + more, params + more_params)
     return " AND ".join(clauses) or "1", params
 
 
@@ -223,20 +235,11 @@ def incident_where(f: Filters, alias: str = "n") -> tuple[str, list]:
     """A WHERE condition on incidents: dates are the first report's date; companies
     and types are the incident's; actions, sources and text match any of its reports."""
     a = alias
-    clauses: list[str] = []
-    params: list = []
-    if f.since:
-        clauses.append(f"{a}.first_date >= ?")
-        params.append(f.since.isoformat())
-    if f.until:
-        clauses.append(f"{a}.first_date < ?")
-        params.append((f.until + timedelta(days=1)).isoformat())
-    for values, table, column in ((f.companies, "incident_companies", "company"),
-                                  (f.violations, "incident_violations", "violation")):
-        if values:
-            clauses.append(f"{a}.id IN (SELECT incident_id FROM {table} "
-                           f"WHERE {column} IN ({_marks(values)}))")
-            params += values
+    clauses, params = _date_clauses(f, f"{a}.first_date")
+    more, more_params = _member_clauses(f"{a}.id", "incident_id", (
+        (f.companies, "incident_companies", "company"),
+        (f.violations, "incident_violations", "violation")))
+    clauses, params = clauses + more, params + more_params
     extra, extra_params = _item_extra_clauses(f, "r", [], [])
     if extra:
         clauses.append(f"{a}.id IN (SELECT r.incident_id FROM items r "
