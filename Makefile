@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= data/tracker.db
 PORT   ?= 8501
 
-.PHONY: run test demo eval lint bench clean
+.PHONY: run test demo eval learn lint bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -33,6 +33,10 @@ test: $(VENV)/.dev
 eval: $(VENV)/.runtime
 	$(PY) -m tracker.evaluate --set dev --no-json
 	$(PY) -m tracker.evaluate --set heldout --no-errors
+
+# Re-learn the grouping weights from the dev and demo sets (after changing the tagger).
+learn: $(VENV)/.runtime
+	$(PY) -m tracker.learn_grouping --train dev,demo --write
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

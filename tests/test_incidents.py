@@ -160,8 +160,9 @@ def test_each_report_is_compared_with_a_bounded_number_of_incidents(taxonomy, mo
         grouper.assign(report(taxonomy, f"f{n}", f"{2000 + n % 25}-0{1 + n % 9}-1{n % 10}",
                               f"Regulator number {n} fines Meta over privacy breach {n}"))
     calls = []
-    original = Scorer.score
-    monkeypatch.setattr(Scorer, "score", lambda self, *a: calls.append(1) or original(self, *a))
+    original = Scorer.features
+    monkeypatch.setattr(Scorer, "features",
+                        lambda self, *a: calls.append(1) or original(self, *a))
     grouper.assign(report(taxonomy, "last", "2030-01-01",
                           "Regulator fines Meta over privacy breach"))
     assert 0 < len(calls) <= taxonomy.grouping.max_candidates

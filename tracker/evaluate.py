@@ -25,7 +25,8 @@ from tracker.models import VIOLATIONS
 from tracker.taxonomy import Taxonomy, load_taxonomy
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "data" / "eval"
-SETS = {"dev": ("dev.jsonl",), "heldout": ("heldout.jsonl",), "all": ("dev.jsonl", "heldout.jsonl")}
+SETS = {"dev": ("dev.jsonl",), "heldout": ("heldout.jsonl",), "heldout_b": ("heldout_b.jsonl",),
+        "demo": ("../demo/items.jsonl",), "all": ("dev.jsonl", "heldout.jsonl")}
 TARGETS = {"companies_f1": 0.95, "violations_f1": 0.85, "type_f1_min": 0.6,
            "ordinary_fp_rate_max": 0.05, "grouping_f1": 0.75, "action_accuracy": 0.7}
 

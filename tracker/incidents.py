@@ -1,12 +1,14 @@
 """Reports → incidents, incrementally: each new report joins the best matching incident.
 
 A report is compared only with incidents that share one of its companies (or, when it
-names none, one of its violation types), most recent first and at most
+names none, one of its violation types), most recently updated first and at most
 `grouping.max_candidates` of them, so the cost grows linearly with the number of reports.
-The score mixes shared companies, shared types, shared distinctive terms (case names,
-plaintiffs, products, amounts, "Project Seed") and closeness in time, minus conflicts
-(two different regulators, two different countries' courts, two different fines).
-Tuning lives in data/taxonomy/grouping.toml.
+The Scorer (tracker/tagging/similarity.py) rules out pairs that are another case by
+definition (another regulator, defendant or country's courts), ranks the rest by the
+learnt log-odds of belonging together (shared companies, types, distinctive terms such as
+case names, plaintiffs, products and amounts, time, parties), and decides whether the
+report joins the best one or opens a new incident. Weights live in
+data/taxonomy/grouping.toml, learnt by tracker.learn_grouping.
 
 Each incident's state is a JSON-serialisable dict; the store persists it and passes it
 back through `states`, so the next run continues where this one stopped.
@@ -56,9 +58,31 @@ class IncidentGrouper:
         features = extract_features(report, self._tax)
         known = self._items.get(report.item_id) if report.item_id else None
         incident_id = known if known in self._states else self._best(features)
+        return self._place(report, features, incident_id,
+                           again=known is not None and known == incident_id)
+
+    def examine(self, report: Report) -> tuple[Features, list[tuple[str, tuple]]]:
+        """The report's features and, per candidate incident the scorer would weigh, its
+        pair features (for learning the weights; see tracker.learn_grouping)."""
+        f = extract_features(report, self._tax)
+        vec = self._scorer.vector(f)
+        out = []
+        for i in self._candidates(f):
+            match = self._states[i]["match"]
+            pair = self._scorer.features(f, vec, i, match)
+            if pair is not None:
+                out.append((i, pair))
+        return f, out
+
+    def place(self, report: Report, features: Features, incident_id: str | None) -> str:
+        """Put the report in the given incident, or a new one when None (for learning)."""
+        return self._place(report, features, incident_id, again=False)
+
+    def _place(self, report: Report, features: Features, incident_id: str | None, *,
+               again: bool) -> str:
         if incident_id is None:
             incident_id = self._create(report)
-        self._add(incident_id, report, features, again=known == incident_id)
+        self._add(incident_id, report, features, again=again)
         return incident_id
 
     def state(self, incident_id: str) -> dict:
@@ -72,29 +96,25 @@ class IncidentGrouper:
     # -- matching -------------------------------------------------------------------
 
     def _best(self, report: Features) -> str | None:
-        """The best incident scoring at least the threshold for the report's action: a
-        ruling or a settlement nearly always continues a case, a new suit rarely does."""
-        best_id = None
-        best_score = self._cfg.weights.get(f"threshold_{report.action}", self._cfg.threshold)
-        vec = self._scorer.vector(report)
-        for incident_id in self._candidates(report):
-            score = self._scorer.score(report, vec, incident_id,
-                                       self._states[incident_id]["match"])
-            if score >= best_score:
-                best_id, best_score = incident_id, score
-        return best_id
+        """The best-ranked candidate, if the join decision says the report continues it
+        (log-odds at least `join_threshold`) rather than opening a new incident."""
+        incident_id, decision = self._scorer.best(
+            report, ((i, self._states[i]["match"]) for i in self._candidates(report)))
+        return incident_id if decision >= self._scorer.join_threshold else None
 
     def _candidates(self, report: Features) -> list[str]:
+        """The most recently updated incidents of each of the report's blocks, at most
+        `max_candidates` in all. Company-and-type blocks reach old incidents of a busy
+        company; company blocks catch a later step whose type was read differently."""
         seen: dict[str, None] = {}
         keys = _block_keys(report.companies, report.types)
-        # At most max_candidates in all: the most recently updated of each block.
-        per_key = max(10, self._cfg.max_candidates // max(1, len(keys)))
+        per_key = max(4, self._cfg.max_candidates // max(1, len(keys)))
         for key in keys:
             block = self._blocks.get(key)
             if block:
                 for incident_id in islice(reversed(block), per_key):
                     seen.setdefault(incident_id)
-        return list(seen)
+        return list(islice(seen, self._cfg.max_candidates))
 
     # -- state ----------------------------------------------------------------------
 
@@ -146,11 +166,13 @@ class IncidentGrouper:
 
 
 def _block_keys(companies: Iterable[str], types: Iterable[str]) -> list[str]:
-    """Where to look for a report's incident: every (company, type) pair it has, or every
-    type when it names no company. A candidate must share a type anyway."""
-    types = list(types)
-    keys = [f"{c}|{t}" for c in companies for t in types]
-    return keys or [f"|{t}" for t in types]
+    """Where to look for a report's incident: each (company, type) pair, then each
+    company; each type when it names no company."""
+    types = sorted(types)
+    companies = sorted(companies)
+    if not companies:
+        return [f"|{t}" for t in types]
+    return [f"{c}|{t}" for c in companies for t in types] + [f"{c}|" for c in companies]
 
 
 def _spread_keys(match: dict) -> set[str]:

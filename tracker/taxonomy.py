@@ -80,6 +80,7 @@ class Grouping:
     places: Mapping[str, re.Pattern]
     authorities: Mapping[str, re.Pattern]
     where: PhraseIndex  # every place and authority: sets "p_<key>" and "a_<key>"
+    concepts: Mapping[str, str] = field(default_factory=dict)  # word stem → concept
 
 
 @dataclass(frozen=True)
@@ -341,6 +342,8 @@ def _action_phrases(data: dict) -> dict[str, list[str]]:
         where = f"actions.toml [actions.{aid}]"
         out[f"act:{aid}"] = _checked(rules.get("strong", []), f"{where} strong")
         out[f"weak:{aid}"] = _checked(rules.get("weak", []), f"{where} weak")
+    for name, patterns in data.get("cues", {}).items():  # who acts, hedges: see actions.py
+        out[f"actcue:{name}"] = _checked(patterns, f"actions.toml [cues] {name}")
     return out
 
 
@@ -357,6 +360,12 @@ def _where_regex(data: dict, where: str) -> PhraseIndex:
         for key, patterns in data.get(table, {}).items():
             sets[f"{prefix}_{key}"] = [f"(?:{p})(?!\\w)" for p in patterns]
     return PhraseIndex(sets, case_sensitive=True)
+
+
+def _concepts(data: dict) -> dict[str, str]:
+    """[concepts] name = [word stems]: each stem → "~name" (writers and authors match)."""
+    return {stem.lower(): f"~{name}" for name, stems in data.get("concepts", {}).items()
+            for stem in _strings(stems, f"grouping.toml [concepts] {name}")}
 
 
 def _compile_grouping(data: dict) -> Grouping:
@@ -382,6 +391,6 @@ def _compile_grouping(data: dict) -> Grouping:
             stopwords=frozenset(w.lower() for w in _strings(data.get("stopwords", []),
                                                             f"{where} stopwords")),
             places=MappingProxyType(places), authorities=MappingProxyType(authorities),
-            where=where)
+            where=where, concepts=MappingProxyType(_concepts(data)))
     except (TypeError, ValueError) as e:
         raise TaxonomyError(f"{where}: {e}") from e

@@ -3,8 +3,10 @@ places, authorities, amounts and date."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from tracker.models import Report
 from tracker.tagging.text import is_title_case, normalise
@@ -51,7 +53,8 @@ def extract_features(report: Report, tax: Taxonomy) -> Features:
         spans += [(h.start, h.end) for h in hits]
     # Places and authorities are compared on their own; as terms they would count twice.
     terms = distinctive_terms(_blank(text, spans), tax,
-                              title_end=len(title) if is_title_case(title) else 0)
+                              title_end=len(title) if is_title_case(title) else 0,
+                              names=report.tags.companies)
     # Where and before whom count as names too: "ICO" and "UK" tie a tribunal ruling to the
     # fine it overturned.
     terms.update({f"@{k}": NAME for k in (*places, *authorities)})
@@ -77,23 +80,51 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def distinctive_terms(text: str, tax: Taxonomy, *, title_end: int = 0) -> dict[str, float]:
-    """Lower-cased term → weight: names (capitalised mid-sentence), runs of names, other
-    content words; stop words and company names never count.
+def distinctive_terms(text: str, tax: Taxonomy, *, title_end: int = 0,
+                      names: Iterable[str] = ()) -> dict[str, float]:
+    """Stemmed term → weight: names (capitalised mid-sentence), runs of names, other
+    content words; stop words and the words of the report's own companies never count
+    (other companies' words do: "authors" and "music" tell cases apart).
 
     `title_end`: the text up to there is a title in title case, where capitals do not
     mark names.
     """
-    skip = tax.grouping.stopwords | tax.alias_words
-    terms = {w: WORD for w in _WORDS.findall(text.lower()) if w not in skip and len(w) > 2}
+    stopwords = tax.grouping.stopwords
+    own = {w for n in names for w in n.lower().split()}
+    concepts = tax.grouping.concepts
+    terms = {}
+    for w in _WORDS.findall(text.lower()):
+        if len(w) > 2 and w not in stopwords and w not in own:
+            w = stem(w)
+            terms[concepts.get(w, w)] = WORD
     names_text = text[title_end:] if title_end else text
     for run in _NAME_RUN.findall(names_text):
         words = [w.lower() for w in run.replace("'s", "").split()]
-        words = [w for w in words if w not in skip and len(w) > 2]
+        words = [stem(w) for w in words
+                 if len(w) > 2 and w not in stopwords and w not in own]
         terms.update({w: NAME for w in words})
         if len(words) >= 2:
             terms[" ".join(words)] = PHRASE
     return terms
+
+
+@lru_cache(maxsize=1 << 16)  # news reuses a small vocabulary; the cache is a pure speed-up
+def stem(word: str) -> str:
+    """A light English suffix stripper, so "pirated", "pirate" and "pirates", or "books"
+    and "book", are one term across outlets' wording."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    if word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    elif len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
 
 
 def amounts(text: str) -> set[str]:

@@ -1,7 +1,13 @@
-"""How surely a report continues an incident: the grouper's scoring, with its caches.
+"""How surely a report continues an incident: pair features and a learnt linear score.
 
-Rarity is learnt from the incidents seen so far (how many use a term or a company), plus
-`company_prior` in grouping.toml. Scores follow grouping.toml; see Scorer.score.
+For each (report, candidate incident) the Scorer computes the features named in
+FEATURES - shared companies and how rare they are, shared violation types, the
+similarity of distinctive terms, the time gap, shared or conflicting places, authorities,
+accusers, defendants and fine amounts, the report's action - and scores them with the
+weights `model_<feature>` of grouping.toml: a logistic regression learnt from the labelled
+sets by `python -m tracker.learn_grouping`, so the score is the log-odds that the report
+belongs to the incident. Rarity is learnt from the incidents seen so far (how many use a
+term or a company), plus `company_prior` in grouping.toml.
 """
 from __future__ import annotations
 
@@ -10,9 +16,51 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
+from operator import mul
 
 from tracker.tagging.features import Features
 from tracker.taxonomy import Grouping
+
+# Actions that continue a case rather than open one; each gets its own weight.
+ACTIONS = ("ruling", "penalty", "response", "lawsuit", "investigation", "restriction")
+FEATURES = (
+    "bias",
+    "company_rarity",     # shared companies, each weighted by its rarity (capped)
+    "company_subset",     # every company of the report is already in the incident
+    "company_conflict",   # each side names a company the other does not
+    "no_company",         # the report names no company (matched on types only)
+    "type_overlap",       # Jaccard of violation types
+    "type_none",          # no violation type in common
+    "cosine",             # cosine of rarity-weighted distinctive terms
+    "coverage",           # share of the report's term weight found in the incident
+    "recent",             # within recent_days of one of the incident's reports
+    "log_gap",            # log(1 + days to the nearest report) / log(1 + 365)
+    "place_match",        # a shared place or authority
+    "place_conflict",     # places on both sides, none shared
+    "authority_conflict",  # authorities on both sides, none shared
+    "accuser_conflict",   # the report's accusers are not the incident's, and vice versa
+    "accused_conflict",
+    "accused_match",      # an accused company in common
+    "amount_match",       # a money amount in common
+    "amount_conflict",    # a fine or settlement with a different amount
+    "new_suit",           # a lawsuit long after the incident's own, with little in common
+    "new_plaintiff",      # a lawsuit by a company the incident has not seen
+    *(f"action_{a}" for a in ACTIONS),
+    "recent_coverage",    # coverage when recent: several outlets on one event
+    "size",               # log(1 + the incident's dated reports)
+    "names_shared",       # shared names (capitalised words, amounts, places), up to 3, / 3
+    "accused_and_type",   # an accused company and a violation type in common
+    "continues_case",     # a ruling, penalty or response with companies and a type in common
+    "authority_match",    # the same regulator or court system on both sides
+    "recent_companies",   # company_rarity when recent: one event, several outlets
+    "cosine_no_company",  # cosine when the report names no company (terms must carry it)
+)
+_CONTINUING = frozenset({"ruling", "penalty", "response"})
+_PROCEEDINGS = frozenset({"lawsuit", "ruling", "penalty"})
+# The join decision looks at the best candidate's features and at how far ahead it is.
+DECISION = (*FEATURES, "margin", "candidates")
+_NO_RIVAL = 5.0  # the margin when the best candidate is the only one
+_LOG_YEAR = math.log(366.0)
 
 
 class Scorer:
@@ -21,20 +69,12 @@ class Scorer:
 
     def __init__(self, cfg: Grouping) -> None:
         self.cfg = cfg
-        self.w = w = cfg.weights
-        # The weights scoring needs, looked up once (scoring runs for every candidate).
-        self._type_mismatch = w.get("type_mismatch", 1.0)
-        self._company_cap = w.get("company_cap", 0.7)
-        self._companies = w.get("companies", 1.0)
-        self._terms = w.get("terms", 2.0)
-        self._place_match = w.get("place_match", 0.2)
-        self._recent_cosine = w.get("recent_cosine", 0.1)
-        self._mix = w.get("coverage_mix", 0.5)
-        self._conflict_weights = tuple(w.get(k, 0) for k in (
-            "authority_conflict", "place_conflict", "accuser_conflict", "accused_conflict",
-            "company_conflict", "new_plaintiff", "new_suit", "amount_conflict"))
+        w = cfg.weights
+        self.weights = tuple(float(w.get(f"model_{name}", 0.0)) for name in FEATURES)
+        self.decision = tuple(float(w.get(f"join_{name}", 0.0)) for name in DECISION)
+        self.join_threshold = float(w.get("join_threshold", 0.0))
+        self._company_cap = w.get("company_cap", 1.5)
         self._new_suit_days = w.get("new_suit_days", 30)
-        self._new_suit_cosine = w.get("new_suit_cosine", 0.3)
         # term or "#company" → number of incidents using it (plus priors for companies)
         self.spread: Counter = Counter({f"#{c}": n for c, n in cfg.company_prior.items()})
         self.incidents = 0
@@ -42,6 +82,7 @@ class Scorer:
         self._log_spread: dict[str, float] = {}  # term → log(spread + 1), kept current
         self._norms: dict[str, float] = {}
         self._days: dict[str, list[int]] = {}
+        self._profiles: dict[str, _Profile] = {}
 
     # -- bookkeeping ------------------------------------------------------------------
 
@@ -63,6 +104,7 @@ class Scorer:
             total += weight * weight
         self._norms[incident_id] = math.sqrt(total)
         self._days[incident_id] = [date.fromisoformat(d).toordinal() for d in match["days"]]
+        self._profiles[incident_id] = _Profile(match)
 
     def idf(self, term: str) -> float:
         """log((incidents + 2) / (incidents using the term + 1))."""
@@ -72,71 +114,138 @@ class Scorer:
         """1 for something no other incident has; less the more incidents share it."""
         return 1.0 / (1.0 + self.spread.get(key, 0) / self.cfg.spread_scale)
 
-    def vector(self, r: Features) -> tuple[Mapping[str, float], float, dict[str, float]]:
+    def vector(self, r: Features) -> tuple:
         """What scoring needs of a report, computed once: its raw term weights, the norm of
-        their rarity-weighted vector, and the rarity of its companies."""
+        their rarity-weighted vector, the rarity of its companies, its action features."""
         norm = math.sqrt(sum((v * self.idf(t)) ** 2 for t, v in r.terms.items()))
-        return r.terms, norm, {c: self.rarity(f"#{c}") for c in r.companies}
+        return (r.terms, norm, {c: self.rarity(f"#{c}") for c in r.companies},
+                tuple(1.0 if r.action == a else 0.0 for a in ACTIONS))
 
     # -- scoring ----------------------------------------------------------------------
 
     def score(self, r: Features, vec: tuple, incident_id: str, m: dict) -> float:
-        """How surely the report continues this incident (join at the threshold or more).
+        """Log-odds that the report continues this incident; -inf when it is ruled out
+        (see features)."""
+        x = self.features(r, vec, incident_id, m)
+        if x is None:
+            return -math.inf
+        return sum(map(mul, self.weights, x))
 
-        Below zero when both name companies but none in common, or on a conflict of 1 or
-        more (see conflicts). Otherwise: shared companies weighted by their rarity (capped:
-        a rare company alone is not enough), plus `terms` × the similarity of rarity-
-        weighted terms, plus a shared place or authority; a report within `recent_days`
-        that shares some terms, or only companies the incident has (several outlets on one
-        event), gets `threshold` more.
-        """
-        their_companies = m["companies"].keys()
+    def best(self, r: Features, candidates: Iterable[tuple[str, dict]]
+             ) -> tuple[str | None, float]:
+        """The best-ranked candidate incident and the decision log-odds that the report
+        joins it rather than opening a new incident."""
+        vec = self.vector(r)
+        weights = self.weights
+        ranked: list[tuple[float, str, tuple]] = []
+        for incident_id, m in candidates:
+            x = self.features(r, vec, incident_id, m)
+            if x is not None:
+                ranked.append((sum(map(mul, weights, x)), incident_id, x))
+        if not ranked:
+            return None, -math.inf
+        ranked.sort(key=lambda t: t[0], reverse=True)
+        top, incident_id, x = ranked[0]
+        margin = top - ranked[1][0] if len(ranked) > 1 else _NO_RIVAL
+        return incident_id, self.decide(x, margin, len(ranked))
+
+    def decide(self, x: tuple, margin: float, n: int) -> float:
+        """Log-odds of joining the best candidate, from its features and its lead over
+        the next one."""
+        z = (*x, min(margin, _NO_RIVAL), math.log1p(n))
+        return sum(map(mul, self.decision, z))
+
+    def features(self, r: Features, vec: tuple, incident_id: str,
+                 m: dict) -> tuple[float, ...] | None:
+        """The FEATURES of the pair, in order; None when the incident is ruled out: both
+        sides name companies and share none, a conflict marks another case, or it shares
+        no term with the report and is not recent."""
+        profile = self._profiles[incident_id]
+        their_companies = profile.companies
         shared = r.companies & their_companies
         if r.companies and their_companies and not shared:
-            return -1.0
-        conflict = 0.0 if r.types & m["types"].keys() else self._type_mismatch
-        if conflict >= 1.0:
-            return -1.0
-        similarity = self.similarity(vec, incident_id, m["terms"])
+            return None
+        if (r.authorities and profile.authorities and not r.authorities & profile.authorities
+                or _side_conflict(r.accused, profile.accused, r.companies, their_companies)
+                or r.action in _PROCEEDINGS and r.places and profile.places
+                and not r.places & profile.places):
+            # Another regulator's proceeding, a suit against someone else, or a case in
+            # another country's courts: a different case (taxonomy.md, "Incidents").
+            return None
         gap = self.gap(r.day, incident_id)
-        conflict += self.conflicts(r, m, similarity, gap)
-        if conflict >= 1.0:
-            return -1.0
-        companies = sum(vec[2][c] for c in shared)
-        where = (r.places | r.authorities) & {*m["places"], *m["authorities"]}
-        score = (min(self._company_cap, self._companies * companies)
-                 + self._terms * similarity
-                 + (self._place_match if where else 0.0) - conflict)
-        if gap is not None and gap <= self.cfg.recent_days and (
-                similarity >= self._recent_cosine
-                or (shared and r.companies <= their_companies)):
-            score += self.cfg.threshold
-        return score
+        recent = gap is not None and gap <= self.cfg.recent_days
+        cosine, coverage, names = self.similarity(vec, incident_id, m["terms"])
+        if not cosine and not recent:
+            # Nothing in common but a company, weeks apart: almost never the same case
+            # (2 of 207 right pairs in the labelled sets), and skipping it halves the work.
+            return None
+        shared_types = r.types & profile.types
+        company_rarity = min(self._company_cap, sum(vec[2][c] for c in shared))
+        accused_match = bool(r.accused & profile.accused)
+        return (
+            1.0,
+            company_rarity,
+            1.0 if shared and r.companies <= their_companies else 0.0,
+            1.0 if r.companies - their_companies and their_companies - r.companies else 0.0,
+            0.0 if r.companies else 1.0,
+            len(shared_types) / len(r.types | profile.types) if r.types else 0.0,
+            0.0 if shared_types else 1.0,
+            cosine,
+            coverage,
+            1.0 if recent else 0.0,
+            math.log1p(gap) / _LOG_YEAR if gap is not None else 0.5,
+            1.0 if (r.places or r.authorities) and (r.places | r.authorities) & profile.where
+            else 0.0,
+            1.0 if r.places and profile.places and not r.places & profile.places else 0.0,
+            1.0 if r.authorities and profile.authorities
+            and not r.authorities & profile.authorities else 0.0,
+            _side_conflict(r.accusers, profile.accusers, r.companies, their_companies),
+            _side_conflict(r.accused, profile.accused, r.companies, their_companies),
+            1.0 if accused_match else 0.0,
+            1.0 if r.amounts and r.amounts & profile.fines else 0.0,
+            1.0 if r.penalty and r.amounts and profile.fines and not r.amounts & profile.fines
+            else 0.0,
+            1.0 if (r.action == "lawsuit" and profile.sued and gap is not None
+                    and gap > self._new_suit_days) else 0.0,
+            1.0 if r.action == "lawsuit" and r.accusers - their_companies else 0.0,
+            *vec[3],
+            coverage if recent else 0.0,
+            profile.size,
+            min(3, names) / 3.0,
+            1.0 if accused_match and shared_types else 0.0,
+            1.0 if r.action in _CONTINUING and shared and shared_types else 0.0,
+            1.0 if r.authorities & profile.authorities else 0.0,
+            company_rarity if recent else 0.0,
+            0.0 if r.companies else cosine,
+        )
 
-    def similarity(self, vec: tuple, incident_id: str, theirs: Mapping[str, float]) -> float:
-        """A mix of the cosine of the two term vectors and of the share of the report's
+    def similarity(self, vec: tuple, incident_id: str,
+                   theirs: Mapping[str, float]) -> tuple[float, float, int]:
+        """The cosine of the two rarity-weighted term vectors, the share of the report's
         weight found in the incident (a long case has many terms; a short report should
-        not be diluted by them)."""
+        not be diluted by them), and how many names they share."""
         mine, norm_a = vec[0], vec[1]
         norm_b = self._norms.get(incident_id, 0.0)
         if not norm_a or not norm_b:
-            return 0.0
+            return 0.0, 0.0, 0
         shared = mine.keys() & theirs.keys()
         if not shared:
-            return 0.0
+            return 0.0, 0.0, 0
         dot = covered = 0.0
+        names = 0
         log_population, log_spread = self._log_population, self._log_spread
         for term in shared:
             # A shared term's rarity among the other incidents, on both sides.
             idf = log_population - log_spread.get(term, 0.0)
-            value = mine[term] * idf
+            raw = mine[term]
+            value = raw * idf
             dot += value * theirs[term] * idf
             covered += value * value
+            if raw >= 1.0:
+                names += 1
         if not dot:
-            return 0.0
-        covered = min(covered, norm_a * norm_a)
-        mix = self._mix
-        return (1 - mix) * dot / (norm_a * norm_b) + mix * covered / (norm_a * norm_a)
+            return 0.0, 0.0, names
+        return dot / (norm_a * norm_b), min(1.0, covered / (norm_a * norm_a)), names
 
     def gap(self, day: date | None, incident_id: str) -> int | None:
         days = self._days.get(incident_id)  # sorted
@@ -146,34 +255,32 @@ class Scorer:
         i = bisect.bisect_left(days, ordinal)
         return min(abs(ordinal - days[j]) for j in (i - 1, i) if 0 <= j < len(days))
 
-    def conflicts(self, r: Features, m: dict, similarity: float, gap: int | None) -> float:
-        """Signs of a different proceeding, each a penalty (1 or more rules it out):
-        other regulators or courts abroad; other plaintiffs or defendants; each side naming
-        a company the other does not; a new plaintiff's suit; a new suit long after the
-        incident's own; another fine."""
-        (authority, place, accuser, accused, company, new_plaintiff, new_suit,
-         amount) = self._conflict_weights
-        penalty = 0.0
-        if r.authorities and m["authorities"] and not r.authorities.intersection(m["authorities"]):
-            penalty += authority
-        if r.places and m["places"] and not r.places.intersection(m["places"]):
-            penalty += place
-        companies = m["companies"].keys()
-        if r.accusers or r.accused:
-            for mine, theirs, weight in ((r.accusers, m.get("accusers", ()), accuser),
-                                         (r.accused, m.get("accused", ()), accused)):
-                if (mine and theirs and not mine & companies
-                        and not r.companies.intersection(theirs)):
-                    penalty += weight
-        if r.companies - companies and companies - r.companies:
-            penalty += company
-        if r.action == "lawsuit":
-            if r.accusers - companies:
-                penalty += new_plaintiff
-            if ("lawsuit" in m.get("actions", ()) and gap is not None
-                    and gap > self._new_suit_days and similarity < self._new_suit_cosine):
-                penalty += new_suit
-        fines = m["fines"]
-        if r.penalty and r.amounts and fines and not r.amounts.intersection(fines):
-            penalty += amount
-        return penalty
+
+class _Profile:
+    """An incident's match dict as sets, rebuilt when it changes (scoring reads it for
+    every candidate)."""
+
+    __slots__ = ("companies", "types", "accusers", "accused", "places", "authorities",
+                 "where", "fines", "sued", "size")
+
+    def __init__(self, m: dict) -> None:
+        self.companies = frozenset(m["companies"])
+        self.types = frozenset(m["types"])
+        self.accusers = frozenset(m.get("accusers", ()))
+        self.accused = frozenset(m.get("accused", ()))
+        self.places = frozenset(m["places"])
+        self.authorities = frozenset(m["authorities"])
+        self.where = self.places | self.authorities
+        self.fines = frozenset(m["fines"])
+        self.sued = "lawsuit" in m.get("actions", ())
+        self.size = math.log1p(len(m["days"]))
+
+
+def _side_conflict(mine: frozenset[str], theirs: frozenset[str], my_companies: frozenset[str],
+                   their_companies: Iterable[str]) -> float:
+    """1 when the report and the incident each name someone on this side (accusers or
+    accused) and neither side's names appear anywhere in the other."""
+    if mine and theirs and not mine.intersection(their_companies) \
+            and not my_companies.intersection(theirs):
+        return 1.0
+    return 0.0

@@ -13,7 +13,9 @@ NEGATION_WORDS, NEGATION_REACH = 3, 45  # "not accused of <phrase>", "no evidenc
 HEDGE_WORDS, HEDGE_REACH = 1, 40  # "a tool to detect AI-generated <phrase>"
 _CLAUSE_BREAK = re.compile(
     r"[;:]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\balthough\b|, (?:and|as|after)\b")
-_WORD = re.compile(r"[\w'-]+")
+# Words between a cue and its phrase; "and"/"or" do not count, so a cue governs a pair
+# ("hunt for phishing and malware", "no evidence of hacking or theft").
+_WORD = re.compile(r"\b(?!(?:and|or)\b)[\w'-]+")
 
 
 # Title actions that make background clauses count ("US seeks details ... amid questions
@@ -70,6 +72,8 @@ class Cues:
         """An incident trigger in the phrase's sentence or in the title (not the phrase)."""
         sentence = self.doc.sentence_at(hit.start)
         title_end = self.doc.title_end
+        if sentence.in_title and len(self.doc.sentences) > 1:
+            sentence = self.doc.sentences[1]  # a title phrase: the lead may carry the trigger
         return any((sentence.start <= t.start < sentence.end or t.start < title_end)
                    and (t.end <= hit.start or t.start >= hit.end) for t in self.triggers)
 
@@ -83,10 +87,10 @@ def find_violations(doc: Doc, hits: dict[str, list[Hit]],
     cues = Cues(doc, hits)
     found = []
     for vid in VIOLATIONS:
-        found += [e for h in _within_sentences(doc, hits.get(f"strong:{vid}", ()))
-                  if (e := _asserted(cues, vid, h))]
-        found += [e for h in _within_sentences(doc, hits.get(f"topic:{vid}", ()))
-                  if cues.triggered(h) and (e := _asserted(cues, vid, h))]
+        strong = _within_sentences(doc, hits.get(f"strong:{vid}", ()))
+        topic = [h for h in _within_sentences(doc, hits.get(f"topic:{vid}", ()))
+                 if cues.triggered(h)]
+        found += _asserted_all(cues, vid, strong + topic)
     found = _most_specific(found, contains)
     title_asserts = any(e.in_title for e in found) or any(
         h.start < doc.title_end for name in _FRAMING_ACTIONS for h in hits.get(name, ()))
@@ -114,6 +118,18 @@ def _most_specific(found: list[Evidence], contains: frozenset[tuple[str, str]]) 
     return [e for e in found if not any(
         (o.type, e.type) in contains and o.start <= e.start and e.end <= o.end
         and o is not e for o in found)]
+
+
+def _asserted_all(cues: Cues, vid: str, hits: list[Hit]) -> list[Evidence]:
+    """Evidence of every asserted hit. A hit that only drops a leading modifier of a longer
+    negated or hedged phrase of the same type is not asserted either ("let customers use a
+    digital copy of his voice" hedges its "copy of his voice" too)."""
+    evidence = {h: _asserted(cues, vid, h) for h in hits}
+    denied = [h for h, e in evidence.items() if e is None]
+    text = cues.doc.text
+    return [e for h, e in evidence.items() if e is not None and not any(
+        d.start <= h.start and h.end <= d.end and len(_WORD.findall(text, d.start, h.start)) <= 1
+        for d in denied)]
 
 
 def _asserted(cues: Cues, vid: str, hit: Hit) -> Evidence | None:

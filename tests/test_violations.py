@@ -1,0 +1,392 @@
+"""Violation types on wording nobody tuned the rules on.
+
+Every sentence here was written for this file (facts about real 2022-2025 events, our own
+words, none copied from the evaluation sets) before the phrases were tuned: incidents told
+without the obvious keyword, in legal, regulatory and technical phrasing, for each of the
+14 types; ordinary news (deals, launches, funding, hires, policy updates) that must get no
+type; and negation and hedging, which must keep cancelling a phrase.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tracker.tagger import tag_item
+from tracker.taxonomy import load_taxonomy
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+def types(taxonomy, title: str, summary: str = "") -> set[str]:
+    return set(tag_item(title, summary, taxonomy=taxonomy).violations)
+
+
+# -- incidents told without the obvious keyword, by type ---------------------------------
+
+INCIDENTS = [
+    ("Anthropic revokes OpenAI's access to Claude over breach of commercial terms",
+     "Anthropic said OpenAI staff had been using Claude Code ahead of the GPT-5 launch, which"
+     " its terms forbid for building competing products.",
+     {"tos_violation"}),
+    ("OpenAI shuts off developer who wired ChatGPT to a robotic rifle",
+     "The company said it ended the engineer's access because its policies prohibit using its"
+     " models to develop weapons.",
+     {"tos_violation"}),
+    ("Meta says PLA-linked researchers' use of Llama was unauthorised",
+     "Scientists tied to China's military built a defence chatbot on the open model; Meta "
+     "said such use runs contrary to its acceptable use policy.",
+     {"tos_violation"}),
+    ("OpenAI removes developer behind Dean Phillips chatbot",
+     "The company said the bot, built for a super PAC, broke its rules against political "
+     "campaigning.",
+     {"tos_violation"}),
+    ("OpenAI bans accounts that sought help pitching a social-media monitoring tool",
+     "The users, who appeared to operate from China, asked ChatGPT to draft sales material "
+     "for the system, activity its policies do not allow, the company said.",
+     {"tos_violation"}),
+    ("Microsoft probes whether DeepSeek-linked group pulled large amounts of OpenAI data",
+     "Security researchers saw people they believe are tied to the Chinese start-up "
+     "extracting large volumes of output through the API last autumn.",
+     {"tos_violation"}),
+    ("Ziff Davis takes OpenAI to court over use of its articles",
+     "The publisher of IGN and PCMag says the ChatGPT maker copied its stories to train "
+     "models and kept doing so after it objected.",
+     {"copyright"}),
+    ("Indian news agency ANI sues OpenAI in Delhi",
+     "ANI says ChatGPT was trained on its reporting without permission and sometimes "
+     "attributes invented stories to it.",
+     {"copyright", "misinformation"}),
+    ("Japanese publishers ask OpenAI to stop training Sora on members' work",
+     "CODA, whose members include Studio Ghibli, says replicating their content during "
+     "machine learning may itself amount to a violation.",
+     {"copyright"}),
+    ("Britannica and Merriam-Webster sue Perplexity over its answers",
+     "The reference publishers say the answer engine lifts their definitions and entries "
+     "wholesale and diverts readers from their sites.",
+     {"copyright"}),
+    ("Munich court sides with GEMA against OpenAI over song lyrics",
+     "The court found ChatGPT had memorised and reproduced lyrics of German hits and that "
+     "OpenAI needed a licence from the songwriters' society.",
+     {"copyright"}),
+    ("Thomson Reuters wins early AI training ruling against Ross Intelligence",
+     "A Delaware judge found Ross copied Westlaw headnotes to build a competing legal "
+     "research tool and rejected its defence.",
+     {"copyright"}),
+    ("Canadian news publishers take OpenAI to court",
+     "Torstar, Postmedia, The Globe and Mail, CBC and others say the company helped itself to"
+     " their journalism to build ChatGPT.",
+     {"copyright"}),
+    ("Writers say Microsoft trained Megatron on unauthorised copies of their books",
+     "The authors say a collection of nearly 200,000 books was used without a licence to "
+     "teach the model to mimic human writing.",
+     {"copyright"}),
+    ("Texas sues Google for capturing faces and voices without asking",
+     "The attorney general says Google Photos, Nest and Assistant collected Texans' facial "
+     "geometry and voiceprints in violation of state law.",
+     {"privacy"}),
+    ("LinkedIn switched members into AI training before telling them",
+     "Users found a setting, turned on by default, letting the network use their posts to "
+     "train generative models.",
+     {"privacy"}),
+    ("Otter.ai sued for recording meetings of people who never agreed",
+     "A proposed class action says the transcription assistant joins calls, captures "
+     "conversations of non-users and uses them to improve its models.",
+     {"privacy"}),
+    ("South Korea halts new DeepSeek downloads over data handling",
+     "The Personal Information Protection Commission said the app had sent user information "
+     "to ByteDance without disclosure.",
+     {"privacy"}),
+    ("Medical photos of a patient turned up in a popular AI image dataset",
+     "An artist found her own post-surgery pictures in LAION-5B, though she had signed a form"
+     " allowing only her doctor to use them.",
+     {"privacy"}),
+    ("Irish regulator fines LinkedIn €310 million over ad profiling",
+     "The Data Protection Commission said LinkedIn analysed members' behaviour for targeted "
+     "advertising without a valid legal basis.",
+     {"privacy"}),
+    ("X sues Bright Data for harvesting user profiles",
+     "The lawsuit says the Israeli data firm used automated tools to collect and sell "
+     "millions of public posts and profiles from the platform.",
+     {"data_scraping"}),
+    ("Wikimedia says AI bots are straining Wikipedia's servers",
+     "Automated programs downloading images and articles to feed AI models have driven a 50% "
+     "jump in bandwidth, the foundation said.",
+     {"data_scraping"}),
+    ("LinkedIn sues ProAPIs over fake accounts used to pull member data",
+     "LinkedIn says the firm ran millions of fake accounts to extract profile information and"
+     " sold it to its customers.",
+     {"data_scraping"}),
+    ("X and xAI sue Apple and OpenAI over App Store rankings",
+     "The suit says the iPhone maker and the ChatGPT developer colluded to keep rival "
+     "chatbots like Grok from the top of the charts.",
+     {"antitrust"}),
+    ("French authorities raid Nvidia's offices",
+     "The dawn raid targeted suspected practices in the graphics-card sector, the regulator "
+     "said.",
+     {"antitrust"}),
+    ("Justice Department examines whether Nvidia penalises buyers that use rival chips",
+     "Investigators want to know if the chipmaker makes it harder to switch suppliers and "
+     "punishes customers that don't buy its systems exclusively.",
+     {"antitrust"}),
+    ("Japan orders Google to stop requiring phone makers to preinstall its search",
+     "The Fair Trade Commission issued its first cease-and-desist order against a big tech "
+     "firm, saying the terms shut out rival search services.",
+     {"antitrust"}),
+    ("Nvidia told it needs a licence to sell H20 in China",
+     "The US government informed the chipmaker that the processors will require a permit "
+     "indefinitely, wiping $5.5 billion from its outlook.",
+     {"export_control"}),
+    ("Singapore probes whether servers with Nvidia chips were rerouted to China",
+     "Authorities are examining whether shipments declared for local data centres ended up "
+     "with Chinese buyers.",
+     {"export_control"}),
+    ("TSMC could face $1 billion penalty after its chip turned up in a Huawei processor",
+     "The Commerce Department is looking into how the part reached the blacklisted company "
+     "through an intermediary.",
+     {"export_control"}),
+    ("Researchers hijack Gemini through a poisoned calendar invite",
+     "A booby-trapped invitation let them take control of smart-home devices by way of the "
+     "assistant.",
+     {"security_breach"}),
+    ("Compromised npm package turned AI coding tools into data thieves",
+     "The tampered Nx release used locally installed Claude and Gemini command-line tools to "
+     "hunt for wallets and credentials.",
+     {"security_breach"}),
+    ("Amazon pulls Q extension after someone slipped in a command to wipe computers",
+     "A rogue pull request added instructions telling the coding agent to delete files and "
+     "cloud resources.",
+     {"security_breach"}),
+    ("xAI sues former engineer who joined OpenAI",
+     "The complaint says Xuechen Li uploaded the company's confidential codebase to a "
+     "personal device before he left.",
+     {"trade_secret"}),
+    ("Scale AI sues Mercor and former employee over customer files",
+     "Scale says the ex-staffer downloaded more than 100 internal documents about its "
+     "customers before joining the rival.",
+     {"trade_secret"}),
+    ("Palantir sues two former staff who founded rival Percepta",
+     "The company says they took its proprietary know-how and poached colleagues in breach of"
+     " their agreements.",
+     {"trade_secret"}),
+    ("Therapy-style chatbot told a recovering addict to take methamphetamine",
+     "Researchers found a Llama 3 persona urged the fictional user to take a small hit to get"
+     " through the week.",
+     {"safety_harm"}),
+    ("Snapchat's My AI coached a 13-year-old on meeting an older man",
+     "Tests by the Center for Humane Technology showed the assistant offering tips on setting"
+     " the mood for a first sexual encounter.",
+     {"safety_harm"}),
+    ("AI teddy bear talked to children about knives and sex",
+     "A consumer group's tests found the FoloToy Kumma bear explained where to find matches "
+     "and discussed bondage, and OpenAI suspended the toymaker.",
+     {"safety_harm"}),
+    ("SafeRent pays $2.3 million over tenant scores that hurt Black and Hispanic renters",
+     "A class action said the screening algorithm gave lower scores to applicants using "
+     "housing vouchers.",
+     {"bias_discrimination"}),
+    ("UK benefits algorithm flagged some groups more than others, review finds",
+     "An internal assessment found the model recommended people for investigation unevenly by"
+     " age, disability, marital status and nationality.",
+     {"bias_discrimination"}),
+    ("Study: AI résumé screeners preferred white-associated names 85% of the time",
+     "University of Washington researchers found large language models ranking CVs rarely "
+     "favoured names associated with Black men.",
+     {"bias_discrimination"}),
+    ("Solar company sues Google over AI Overview that invented a lawsuit",
+     "Wolf River Electric says the search answer told customers it had settled a case with "
+     "Minnesota's attorney general, which never happened.",
+     {"misinformation"}),
+    ("Chatbots repeated Pravda network's claims about Ukraine, audit finds",
+     "NewsGuard said leading assistants echoed narratives from the Moscow-based network a "
+     "third of the time.",
+     {"misinformation"}),
+    ("Air Canada's chatbot promised a bereavement discount the airline does not offer",
+     "A tribunal rejected the airline's argument that the bot was responsible for its own "
+     "words and ordered it to pay the passenger.",
+     {"misinformation"}),
+    ("Founder charged over shopping app whose 'AI' was people in the Philippines",
+     "Prosecutors say Albert Saniger told investors Nate completed purchases automatically "
+     "when contractors did the work by hand.",
+     {"deception_fraud"}),
+    ("Builder.ai told investors its sales were far higher than they were",
+     "An audit found revenue for 2024 was about a quarter of what the company had presented "
+     "to backers.",
+     {"deception_fraud"}),
+    ("Scammers used an AI copy of Italy's defence minister's voice to seek ransom money",
+     "Business leaders received calls from someone sounding like Guido Crosetto asking them "
+     "to wire funds to free kidnapped journalists.",
+     {"deception_fraud", "deepfake_impersonation"}),
+    ("Tom Hanks warns fans about dental ad using an AI version of him",
+     "The actor said he had nothing to do with the video, which shows a synthetic likeness "
+     "promoting a dental plan.",
+     {"deepfake_impersonation"}),
+    ("Rubio impersonator used AI voice to contact foreign ministers",
+     "A State Department cable says someone posing as the secretary of state left voice "
+     "messages on Signal for officials.",
+     {"deepfake_impersonation"}),
+    ("Microsoft fires two employees who organised vigil for Palestinians",
+     "The workers had held an unauthorised event at headquarters over the company's cloud "
+     "contracts with Israel.",
+     {"labor"}),
+    ("Meta moderators in Ghana describe poor psychological support",
+     "Contractors reviewing violent videos for Facebook say they were paid little and left "
+     "without adequate mental-health care.",
+     {"labor"}),
+    ("Data workers training chatbots file complaint over sudden pay cuts",
+     "Contractors for a Scale AI subsidiary say rates were cut without notice and some were "
+     "dropped from projects after raising concerns.",
+     {"labor"}),
+]
+
+
+@pytest.mark.parametrize("title, summary, expected", INCIDENTS,
+                         ids=[f"{sorted(e)[0]}-{i}" for i, (_, _, e) in enumerate(INCIDENTS)])
+def test_an_incident_without_the_keyword_gets_its_types(taxonomy, title, summary, expected):
+    assert expected <= types(taxonomy, title, summary)
+
+
+def test_the_incident_cases_cover_every_type():
+    from tracker.models import VIOLATIONS
+    assert {t for _, _, e in INCIDENTS for t in e} == set(VIOLATIONS)
+
+
+# -- ordinary news: deals, launches, funding, hires, earnings, policy updates ------------
+
+ORDINARY = [
+    ("News Corp signs five-year content deal with OpenAI",
+     "ChatGPT will show articles from The Wall Street Journal and other titles, and the "
+     "company will pay for content used to train its models."),
+    ("Anthropic raises $13 billion at a $183 billion valuation",
+     "The round was led by Iconiq, with Fidelity and Lightspeed co-leading."),
+    ("OpenAI drops blanket ban on military use from its usage policies",
+     "The revised rules still prohibit using its models to develop weapons or harm people."),
+    ("Reddit signs data licensing deal with Google worth $60 million a year",
+     "Google will get real-time access to Reddit's posts through its API to train models."),
+    ("Meta takes 49% stake in Scale AI and hires its founder",
+     "Alexandr Wang will join Meta's new superintelligence lab; Scale remains independent."),
+    ("Cloudflare lets publishers charge AI crawlers per visit",
+     "Sites can allow, block or bill bots from AI companies under the new pay-per-crawl option."),
+    ("YouTube lets creators opt in to third-party AI training",
+     "A new setting allows channels to permit companies such as Apple and Anthropic to use "
+     "their videos."),
+    ("Nvidia designs new chip for China that meets US rules",
+     "The B30A will be sold to Chinese customers with performance below the government's "
+     "thresholds."),
+    ("Apple introduces Private Cloud Compute for AI requests",
+     "The company says data sent to its servers is never stored and can be checked by "
+     "independent researchers."),
+    ("Microsoft to cut about 6,000 jobs",
+     "The reductions, around 3% of its workforce, span teams and regions as the company "
+     "spends heavily on AI infrastructure."),
+    ("EU rules for general-purpose AI models take effect",
+     "Providers must publish summaries of their training data and put in place policies to "
+     "respect copyright opt-outs."),
+    ("Anthropic asks Claude users to choose whether chats train its models",
+     "Consumers have until late September to decide whether their conversations can be used "
+     "to improve future versions."),
+    ("Amazon completes $4 billion investment in Anthropic",
+     "AWS remains the start-up's main cloud and training partner."),
+    ("Perplexity launches revenue-sharing programme with publishers",
+     "Time, Der Spiegel and Fortune will get a cut of ad revenue when their articles are "
+     "cited in answers."),
+    ("Meta releases Llama 4 under its community licence",
+     "Companies with more than 700 million monthly users still need a separate licence from "
+     "Meta."),
+    ("Google DeepMind's AlphaFold 3 predicts how life's molecules interact",
+     "The model covers proteins, DNA, RNA and ligands, and a free server is open to "
+     "researchers."),
+    ("OpenAI launches ChatGPT agent that can shop and fill in forms",
+     "The tool asks for permission before taking actions with real consequences, such as "
+     "purchases."),
+    ("Google releases SynthID Detector to spot AI-made media",
+     "Journalists and researchers can upload files to check for the invisible watermark."),
+    ("ElevenLabs launches marketplace where actors license AI versions of their voices",
+     "Michael Caine is among those who agreed to let customers use a digital copy of his "
+     "voice in exchange for payment."),
+    ("Universal Music and Stability AI team up on music tools",
+     "The partnership will build professional tools trained on licensed material."),
+    ("Samsung will put Gemini on its Galaxy phones",
+     "The deal expands the companies' partnership on Android and on-device AI."),
+    ("Nvidia's data-centre revenue beats forecasts again",
+     "Sales of its Blackwell chips drove quarterly revenue to a record, though China sales "
+     "were excluded from guidance."),
+    ("OpenAI hires Instacart chief to run its applications business",
+     "Fidji Simo will report to Sam Altman and oversee ChatGPT and other consumer products."),
+    ("Scale AI wins Pentagon contract for military planning agents",
+     "The Thunderforge programme will put AI agents into war-gaming and logistics."),
+    ("xAI merges with X in an all-stock deal",
+     "Musk said the combined company is valued at $113 billion including debt."),
+    ("Runway signs deal with Lionsgate to train a model on its film library",
+     "The studio will use the custom video model for pre-production and post-production work."),
+    ("Microsoft adds voice and vision to Copilot",
+     "The assistant can now see what is on a user's screen in Edge and talk through it."),
+    ("Anthropic publishes updated usage policy with clearer rules on political content",
+     "The revised policy takes effect next month and spells out what is allowed for campaigns"
+     " and lobbying."),
+    ("TSMC begins mass production at its first Arizona fab",
+     "The plant is making 4-nanometre chips for customers including Apple."),
+    ("Intel names Lip-Bu Tan chief executive",
+     "The former Cadence boss takes over after Pat Gelsinger's departure in December."),
+]
+
+
+@pytest.mark.parametrize("title, summary", ORDINARY,
+                         ids=[f"ordinary-{i}" for i in range(len(ORDINARY))])
+def test_ordinary_news_gets_no_violation(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
+
+
+# -- negation and hedging ------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, summary", [
+    ("Regulator finds no evidence that the chatbot leaked customer data",
+     "The watchdog closed its review after a two-month inquiry."),
+    ("Start-up is not accused of scraping, court filing clarifies",
+     "The judge noted the company was named only as a licensee of the dataset."),
+    ("New tool helps newsrooms detect deepfake videos",
+     "The free service flags manipulated clips for journalists before they publish."),
+    ("Microsoft's new security agents hunt for phishing and malware",
+     "The agents triage alerts for security teams."),
+    ("ElevenLabs opens a marketplace for licensed celebrity voices",
+     "The actor agreed to let customers use a digital copy of his voice in return for a fee."),
+    ("Cloudflare lets publishers charge AI crawlers per visit",
+     "Sites can allow, block or bill bots under the new pay-per-crawl option."),
+])
+def test_a_negated_or_hedged_phrase_asserts_nothing(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
+
+
+def test_a_denial_still_carries_the_accusation(taxonomy):
+    assert types(taxonomy, "Start-up denies its bots ignored robots.txt",
+                 "It says traffic came from users, not crawlers.") == {"data_scraping"}
+
+
+def test_a_negation_covers_both_phrases_of_a_pair(taxonomy):
+    assert types(taxonomy, "Audit found no evidence of hacking or data theft",
+                 "The outage was caused by a faulty update.") == set()
+
+
+# -- rules of the matcher that the cases above rely on ----------------------------------------
+
+def test_a_title_phrase_counts_with_an_incident_word_in_the_lead(taxonomy):
+    title = "New York Times says OpenAI used millions of its articles"
+    assert types(taxonomy, title) == set()
+    assert types(taxonomy, title, "The paper's lawsuit says ChatGPT can repeat its reporting.") \
+        == {"copyright"}
+
+
+def test_a_hackathon_is_not_a_hack(taxonomy):
+    assert types(taxonomy, "Google France hosts a health hackathon",
+                 "More than 100 participants met in Paris.") == set()
+
+
+def test_a_sum_of_money_after_a_gap_is_still_matched(taxonomy):
+    assert {"deception_fraud", "deepfake_impersonation"} <= types(
+        taxonomy, "Hong Kong firm lost $25 million to deepfake video call")
+
+
+def test_fine_tuning_is_not_a_fine(taxonomy):
+    assert types(taxonomy, "Model distillation comes to the API",
+                 "Fine-tune a small model with the outputs of a large one.") == set()
