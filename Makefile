@@ -32,7 +32,9 @@ test: $(VENV)/.dev
 
 eval: $(VENV)/.runtime
 	$(PY) -m tracker.evaluate --set dev --no-json
-	$(PY) -m tracker.evaluate --set heldout --no-errors
+	$(PY) -m tracker.evaluate --set heldout --no-errors --no-json
+	$(PY) -m tracker.evaluate --set heldout_b --no-errors --no-json
+	$(PY) -m tracker.evaluate --set heldout_all --no-errors
 
 # Re-learn the grouping weights from the dev and demo sets (after changing the tagger).
 learn: $(VENV)/.runtime

@@ -98,3 +98,18 @@ def test_a_companys_own_name_is_no_term_but_other_names_are(taxonomy):
                               names=("OpenAI",))
     assert "openai" not in terms
     assert "~writing" in terms  # "authors" counts: it tells this case from others
+
+
+def test_pair_features_line_up_with_their_names(taxonomy):
+    from tracker.incidents import IncidentGrouper
+    from tracker.models import Report
+    from tracker.tagger import tag_item
+
+    def report(item_id, day, title):
+        return Report(item_id=item_id, title=title, summary="", published=day, source="X",
+                      tags=tag_item(title, taxonomy=taxonomy))
+    grouper = IncidentGrouper(taxonomy)
+    grouper.assign(report("a", "2024-03-10", "Authors sue Nvidia over pirated books"))
+    _, candidates = grouper.examine(report("b", "2024-03-11",
+                                           "Novelists sue Nvidia over pirated books"))
+    assert candidates and all(len(pair) == len(FEATURES) for _, pair in candidates)

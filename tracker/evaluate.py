@@ -26,7 +26,8 @@ from tracker.taxonomy import Taxonomy, load_taxonomy
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "data" / "eval"
 SETS = {"dev": ("dev.jsonl",), "heldout": ("heldout.jsonl",), "heldout_b": ("heldout_b.jsonl",),
-        "demo": ("../demo/items.jsonl",), "all": ("dev.jsonl", "heldout.jsonl")}
+        "heldout_all": ("heldout.jsonl", "heldout_b.jsonl"), "demo": ("../demo/items.jsonl",),
+        "all": ("dev.jsonl", "heldout.jsonl", "heldout_b.jsonl")}
 TARGETS = {"companies_f1": 0.95, "violations_f1": 0.85, "type_f1_min": 0.6,
            "ordinary_fp_rate_max": 0.05, "grouping_f1": 0.75, "action_accuracy": 0.7}
 
@@ -306,14 +307,14 @@ def resolve(name: str) -> tuple[str, list[Path]]:
         return name, [EVAL_DIR / f for f in SETS[name]]
     path = Path(name)
     if not path.is_file():
-        raise TrackerError(f"no evaluation set {name!r}: use dev, heldout, all or a JSONL file")
+        raise TrackerError(f"no evaluation set {name!r}: use {', '.join(SETS)} or a JSONL file")
     return path.name, [path]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker.evaluate", description=__doc__
                                      .split("\n\n")[0])
-    parser.add_argument("--set", default="dev", help="dev, heldout, all, or a JSONL file path")
+    parser.add_argument("--set", default="dev", help=f"{', '.join(SETS)}, or a JSONL file path")
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "latest.json",
                         help="where to write the JSON summary (default data/eval/latest.json)")
     parser.add_argument("--no-json", action="store_true", help="do not write the JSON summary")

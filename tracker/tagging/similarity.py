@@ -37,9 +37,7 @@ FEATURES = (
     "log_gap",            # log(1 + days to the nearest report) / log(1 + 365)
     "place_match",        # a shared place or authority
     "place_conflict",     # places on both sides, none shared
-    "authority_conflict",  # authorities on both sides, none shared
     "accuser_conflict",   # the report's accusers are not the incident's, and vice versa
-    "accused_conflict",
     "accused_match",      # an accused company in common
     "amount_match",       # a money amount in common
     "amount_conflict",    # a fine or settlement with a different amount
@@ -197,10 +195,7 @@ class Scorer:
             1.0 if (r.places or r.authorities) and (r.places | r.authorities) & profile.where
             else 0.0,
             1.0 if r.places and profile.places and not r.places & profile.places else 0.0,
-            1.0 if r.authorities and profile.authorities
-            and not r.authorities & profile.authorities else 0.0,
             _side_conflict(r.accusers, profile.accusers, r.companies, their_companies),
-            _side_conflict(r.accused, profile.accused, r.companies, their_companies),
             1.0 if accused_match else 0.0,
             1.0 if r.amounts and r.amounts & profile.fines else 0.0,
             1.0 if r.penalty and r.amounts and profile.fines and not r.amounts & profile.fines
