@@ -73,6 +73,7 @@ class Scorer:
         self.join_threshold = float(w.get("join_threshold", 0.0))
         self._company_cap = w.get("company_cap", 1.5)
         self._new_suit_days = w.get("new_suit_days", 30)
+        self._recent_days = cfg.recent_days
         # term or "#company" → number of incidents using it (plus priors for companies)
         self.spread: Counter = Counter({f"#{c}": n for c, n in cfg.company_prior.items()})
         self.incidents = 0
@@ -117,7 +118,8 @@ class Scorer:
         their rarity-weighted vector, the rarity of its companies, its action features."""
         norm = math.sqrt(sum((v * self.idf(t)) ** 2 for t, v in r.terms.items()))
         return (r.terms, norm, {c: self.rarity(f"#{c}") for c in r.companies},
-                tuple(1.0 if r.action == a else 0.0 for a in ACTIONS))
+                tuple(1.0 if r.action == a else 0.0 for a in ACTIONS),
+                r.day.toordinal() if r.day else None, r.places | r.authorities)
 
     # -- scoring ----------------------------------------------------------------------
 
@@ -170,8 +172,8 @@ class Scorer:
             # Another regulator's proceeding, a suit against someone else, or a case in
             # another country's courts: a different case (taxonomy.md, "Incidents").
             return None
-        gap = self.gap(r.day, incident_id)
-        recent = gap is not None and gap <= self.cfg.recent_days
+        gap = self.gap(vec[4], incident_id)
+        recent = gap is not None and gap <= self._recent_days
         cosine, coverage, names = self.similarity(vec, incident_id, m["terms"])
         if not cosine and not recent:
             # Nothing in common but a company, weeks apart: almost never the same case
@@ -192,8 +194,7 @@ class Scorer:
             coverage,
             1.0 if recent else 0.0,
             math.log1p(gap) / _LOG_YEAR if gap is not None else 0.5,
-            1.0 if (r.places or r.authorities) and (r.places | r.authorities) & profile.where
-            else 0.0,
+            1.0 if vec[5] and vec[5] & profile.where else 0.0,
             1.0 if r.places and profile.places and not r.places & profile.places else 0.0,
             _side_conflict(r.accusers, profile.accusers, r.companies, their_companies),
             1.0 if accused_match else 0.0,
@@ -242,13 +243,18 @@ class Scorer:
             return 0.0, 0.0, names
         return dot / (norm_a * norm_b), min(1.0, covered / (norm_a * norm_a)), names
 
-    def gap(self, day: date | None, incident_id: str) -> int | None:
-        days = self._days.get(incident_id)  # sorted
+    def gap(self, day: date | int | None, incident_id: str) -> int | None:
+        """Days from the report (a date or its ordinal) to the incident's nearest report."""
+        days = self._days.get(incident_id)  # sorted ordinals
         if day is None or not days:
             return None
-        ordinal = day.toordinal()
+        ordinal = day if isinstance(day, int) else day.toordinal()
         i = bisect.bisect_left(days, ordinal)
-        return min(abs(ordinal - days[j]) for j in (i - 1, i) if 0 <= j < len(days))
+        if i == 0:
+            return days[0] - ordinal
+        if i == len(days):
+            return ordinal - days[-1]
+        return min(ordinal - days[i - 1], days[i] - ordinal)
 
 
 class _Profile:
