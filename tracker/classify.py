@@ -37,8 +37,9 @@ class Classified:
 
 def classify_stream(lines: Iterable[str], taxonomy: Taxonomy) -> Iterator[str]:
     """JSON Lines in → JSON Lines out, one per non-blank input line, in the same order."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
     for result in classify_items(read_items(lines), taxonomy):
-        yield json.dumps(result.to_json(), ensure_ascii=False)
+        yield encode(result.to_json())
 
 
 def read_items(lines: Iterable[str]) -> Iterator[dict]:

@@ -2,7 +2,9 @@
 
 Analysts edit the TOML files; `load_taxonomy` reads them once, checks them and compiles
 every pattern, so a typo fails loudly with the file and the key, never silently. The
-format is described in data/taxonomy/README.md.
+format is described in data/taxonomy/README.md. Compiled patterns are kept between runs
+(tracker.regex_cache), keyed by their text: an edited pattern is compiled and checked
+afresh.
 """
 from __future__ import annotations
 
@@ -17,11 +19,17 @@ from typing import Any
 
 from tracker.errors import ConfigError
 from tracker.models import ACTIONS, VIOLATIONS
+from tracker.regex_cache import RegexCache, default_cache_path
+from tracker.tagging.hints import lookalike_hints, roles_after
 from tracker.tagging.phrases import PhraseIndex
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "taxonomy"
 FILES = ("companies.toml", "mentions.toml", "violations.toml", "cues.toml", "actions.toml",
          "grouping.toml")
+# Characters before a company's name searched for the cues that must end where it starts
+# ("backed by |"); the index looks for those cues nowhere else.
+CUE_REACH = 90
+_ROLE_ORDER = ("accuser", "accused", "affected")  # the first whose cue matches wins
 _COMPANY_KEYS = {"name", "listed", "aliases", "cased", "ambiguous", "patterns", "context",
                  "lookalikes", "media", "needs_cue", "unlike", "platforms", "ignore"}
 
@@ -108,49 +116,73 @@ class Taxonomy:
     contains: frozenset[tuple[str, str]]  # (outer type, inner type): the inner does not count
     grouping: Grouping
     alias_words: frozenset[str] = field(default=frozenset())
+    # Derived, for speed only. Company → a regex on the lower-cased text (no IGNORECASE)
+    # that any look-alike contains: where it finds nothing, there is no look-alike.
+    lookalike_hints: Mapping[str, re.Pattern] = field(default_factory=dict)
+    # Every role's "after" cues in one regex, a group per role ("_role0" for roles[0]).
+    roles_after: re.Pattern | None = None
 
     @property
     def listed(self) -> frozenset[str]:
         return frozenset(n for n, c in self.companies.items() if c.listed)
 
 
-def load_taxonomy(directory: Path = DEFAULT_DIR) -> Taxonomy:
-    """Read and compile data/taxonomy/*.toml; TaxonomyError names the file and key at fault."""
+def load_taxonomy(directory: Path = DEFAULT_DIR, *, cache: RegexCache | None = None
+                  ) -> Taxonomy:
+    """Read and compile data/taxonomy/*.toml; TaxonomyError names the file and key at fault.
+
+    `cache`: compiled patterns kept between runs (default: the user's cache directory).
+    """
     directory = Path(directory)
+    cache = RegexCache(default_cache_path()) if cache is None else cache
     data = {name: _read_toml(directory / name) for name in FILES}
-    companies, aliases, owners, lookalikes, words = _compile_companies(data["companies.toml"])
-    phrases = {**_type_phrases(data["violations.toml"]), **_cue_phrases(data["cues.toml"]),
-               **_action_phrases(data["actions.toml"])}
+    taxonomy = _build(data, cache)
+    cache.release()
+    return taxonomy
+
+
+def _build(data: dict[str, dict], cache: RegexCache) -> Taxonomy:
+    companies, aliases, owners, lookalikes, words = _compile_companies(data["companies.toml"],
+                                                                       cache)
+    phrases = {**_type_phrases(data["violations.toml"], cache),
+               **_cue_phrases(data["cues.toml"], cache),
+               **_action_phrases(data["actions.toml"], cache)}
     mentions = data["mentions.toml"]
     where = "mentions.toml"
     amb = mentions.get("ambiguous", {})
     action_data = data["actions.toml"]
     before: dict[str, list[str]] = {}
     nonparty = mentions.get("nonparty", {})
-    rule = partial(_context_rule, before)
+    roles = mentions.get("roles", {})
+    rule = partial(_context_rule, cache, before)
     return Taxonomy(
         companies=MappingProxyType(companies), alias_owner=owners,
         lookalikes=MappingProxyType(lookalikes),
-        ambiguous_context=_compile(amb.get("context", r"(?!)"), f"{where} [ambiguous] context"),
-        determiner_re=_compile(amb.get("determiners", r"(?!)"), f"{where} [ambiguous] determiners"),
+        ambiguous_context=_compile(amb.get("context", r"(?!)"), f"{where} [ambiguous] context",
+                                   cache=cache),
+        determiner_re=_compile(amb.get("determiners", r"(?!)"),
+                               f"{where} [ambiguous] determiners", cache=cache),
         nonparty=MappingProxyType({k: rule(f"np:{k}", v, f"{where} [nonparty.{k}]")
                                    for k, v in nonparty.items() if k != "outlet"}),
-        nonparty_after=_after_by_kind({k: v for k, v in nonparty.items() if k != "outlet"}, where),
+        nonparty_after=_after_by_kind({k: v for k, v in nonparty.items() if k != "outlet"}, where,
+                                      cache),
         outlet=rule("outlet", nonparty.get("outlet", {}), f"{where} [nonparty.outlet]"),
         party_cue=rule("cue", mentions.get("party_cue", {}), f"{where} [party_cue]"),
-        roles=tuple((k, rule(f"role:{k}", mentions.get("roles", {}).get(k, {}),
-                             f"{where} [roles.{k}]"))
-                    for k in ("accuser", "accused", "affected")),
-        before=MappingProxyType({name: re.compile(f"(?:{'|'.join(f'(?:{p})' for p in ps)})\\s*$",
-                                                  re.I) for name, ps in before.items()}),
+        roles=tuple((k, rule(f"role:{k}", roles.get(k, {}), f"{where} [roles.{k}]"))
+                    for k in _ROLE_ORDER),
+        roles_after=roles_after(roles, _ROLE_ORDER, cache),
+        lookalike_hints=MappingProxyType(lookalike_hints(lookalikes, cache)),
+        before=MappingProxyType({name: cache.compile(
+            f"(?:{'|'.join(f'(?:{p})' for p in ps)})\\s*$", re.I) for name, ps in before.items()}),
         index=PhraseIndex(
             {**{n: [f"(?i:{p})(?!\\w)" for p in ps] for n, ps in phrases.items()},
              **{n: [f"(?i:{p})" for p in ps] for n, ps in before.items()}},
-            named={"a": [f"{p}(?!\\w)" for p in aliases]}),
+            named={"a": [f"{p}(?!\\w)" for p in aliases]}, cache=cache,
+            lead_in=before, reach=CUE_REACH),
         action_priority=tuple(action_data.get("priority", ACTIONS)),
         contains=_containment(data["violations.toml"]),
         default_action=str(action_data.get("default", "report")),
-        grouping=_compile_grouping(data["grouping.toml"]),
+        grouping=_compile_grouping(data["grouping.toml"], cache),
         alias_words=words,
     )
 
@@ -169,11 +201,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise TaxonomyError(f"cannot read {path}: {e.strerror}") from e
 
 
-def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern:
+def _compile(pattern: str, where: str, flags: int = 0, *, cache: RegexCache) -> re.Pattern:
     if not isinstance(pattern, str):
         raise TaxonomyError(f"{where}: expected a string, got {type(pattern).__name__}")
     try:
-        return re.compile(pattern, flags)
+        return cache.compile(pattern, flags)
     except re.error as e:
         raise TaxonomyError(f"{where}: bad regular expression {pattern!r}: {e}") from e
 
@@ -184,25 +216,30 @@ def _strings(value: Any, where: str) -> list[str]:
     return value
 
 
-def _check(where: str, patterns: list[str]) -> None:
+def _check(where: str, patterns: list[str], cache: RegexCache) -> None:
     for p in patterns:
-        _compile(p, where, re.I)
+        try:
+            cache.check(p, re.I)
+        except re.error as e:
+            raise TaxonomyError(f"{where}: bad regular expression {p!r}: {e}") from e
 
 
-def _alternation(patterns: list[str], where: str, flags: int = re.I) -> re.Pattern:
+def _alternation(patterns: list[str], where: str, flags: int = re.I, *,
+                 cache: RegexCache) -> re.Pattern:
     """One regex matching any of `patterns` as whole words (or nothing when empty)."""
     patterns = _strings(patterns, where)
-    _check(where, patterns)
+    _check(where, patterns, cache)
     if not patterns:
         return re.compile(r"(?!)")
     body = "|".join(f"(?:{p})" for p in patterns)
-    return _compile(f"(?<!\\w)(?:{body})(?!\\w)", where, flags)
+    return _compile(f"(?<!\\w)(?:{body})(?!\\w)", where, flags, cache=cache)
 
 
 # -- companies -----------------------------------------------------------------------
 
-def _compile_companies(data: dict) -> tuple[dict[str, Company], list[str], tuple,
-                                              dict[str, re.Pattern], frozenset[str]]:
+def _compile_companies(data: dict, cache: RegexCache
+                       ) -> tuple[dict[str, Company], list[str], tuple,
+                                  dict[str, re.Pattern], frozenset[str]]:
     entries = data.get("company")
     if not isinstance(entries, list) or not entries:
         raise TaxonomyError("companies.toml: no [[company]] entries")
@@ -211,16 +248,16 @@ def _compile_companies(data: dict) -> tuple[dict[str, Company], list[str], tuple
     lookalikes: dict[str, re.Pattern] = {}
     words: set[str] = set()
     for n, entry in enumerate(entries, 1):
-        company = _company(entry, n)
+        company = _company(entry, n, cache)
         if company.name in companies:
             raise TaxonomyError(f"companies.toml: company {company.name!r} defined twice")
         companies[company.name] = company
         where = f"companies.toml [{company.name}]"
-        branches += _alias_branches(entry, company.name, where)
+        branches += _alias_branches(entry, company.name, where, cache)
         looks = _strings(entry.get("lookalikes", []), f"{where} lookalikes")
-        _check(f"{where} lookalikes", looks)
+        _check(f"{where} lookalikes", looks, cache)
         if looks:
-            lookalikes[company.name] = re.compile("|".join(f"(?:{p})" for p in looks), re.I)
+            lookalikes[company.name] = cache.compile("|".join(f"(?:{p})" for p in looks), re.I)
         # Only the company's own name: product names ("Sora", "Alexa") tell incidents apart.
         words |= {w.lower() for w in re.findall(r"[A-Za-z][\w.]+", company.name)}
     branches.sort(key=lambda b: -b[0])  # longest first: "Google DeepMind" before "Google"
@@ -229,7 +266,7 @@ def _compile_companies(data: dict) -> tuple[dict[str, Company], list[str], tuple
     return companies, [b[1] for b in branches], owners, lookalikes, frozenset(words)
 
 
-def _company(entry: Any, n: int) -> Company:
+def _company(entry: Any, n: int, cache: RegexCache) -> Company:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         raise TaxonomyError(f"companies.toml: entry {n} has no name")
     unknown = set(entry) - _COMPANY_KEYS
@@ -241,12 +278,13 @@ def _company(entry: Any, n: int) -> Company:
     return Company(name=entry["name"], listed=bool(entry.get("listed", False)),
                    media=bool(entry.get("media", False)),
                    needs_cue=bool(entry.get("needs_cue", False)),
-                   context=_compile(context, f"{where} context") if context else None,
-                   unlike=_compile(unlike, f"{where} unlike") if unlike else None,
+                   context=_compile(context, f"{where} context", cache=cache) if context else None,
+                   unlike=_compile(unlike, f"{where} unlike", cache=cache) if unlike else None,
                    ignore=frozenset(_strings(entry.get("ignore", []), f"{where} ignore")))
 
 
-def _alias_branches(entry: dict, name: str, where: str) -> list[tuple[int, str, str, bool, bool]]:
+def _alias_branches(entry: dict, name: str, where: str,
+                    cache: RegexCache) -> list[tuple[int, str, str, bool, bool]]:
     ambiguous = set(_strings(entry.get("ambiguous", []), f"{where} ambiguous"))
     platforms = set(_strings(entry.get("platforms", []), f"{where} platforms"))
     cased = _strings(entry.get("cased", []), f"{where} cased")
@@ -258,18 +296,18 @@ def _alias_branches(entry: dict, name: str, where: str) -> list[tuple[int, str, 
     out += [(len(a), re.escape(a), name, False, True)
             for a in platforms - ambiguous - set(cased) - set(plain)]
     for pattern in _strings(entry.get("patterns", []), f"{where} patterns"):
-        _compile(pattern, f"{where} patterns")
+        _compile(pattern, f"{where} patterns", cache=cache)
         out.append((len(pattern) // 2, pattern, name, False, False))
     return out
 
 
 # -- context rules, violations, actions, grouping -------------------------------------
 
-def _context_rule(before_sets: dict[str, list[str]], name: str, data: dict,
+def _context_rule(cache: RegexCache, before_sets: dict[str, list[str]], name: str, data: dict,
                   where: str) -> ContextRule:
     """Register the rule's "before" cues in `before_sets` and compile its "after" cues."""
-    before = _checked(data.get("before", []), f"{where} before")
-    after = _checked(data.get("after", []), f"{where} after")
+    before = _checked(data.get("before", []), f"{where} before", cache)
+    after = _checked(data.get("after", []), f"{where} after", cache)
     pairs = data.get("pairs", [])
     if not isinstance(pairs, list) or not all(
             isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
@@ -279,26 +317,27 @@ def _context_rule(before_sets: dict[str, list[str]], name: str, data: dict,
         before_sets[name] = before
     pair_rules = []
     for i, (b, a) in enumerate(pairs):
-        _check(f"{where} pairs", [b, a])
+        _check(f"{where} pairs", [b, a], cache)
         before_sets[f"{name}:pair{i}"] = [b]
-        pair_rules.append((f"{name}:pair{i}", _anchored_start([a], f"{where} pairs")))
+        pair_rules.append((f"{name}:pair{i}", _anchored_start([a], f"{where} pairs", cache)))
     return ContextRule(before=name if before else None,
-                       after=_anchored_start(after, f"{where} after") if after else None,
+                       after=_anchored_start(after, f"{where} after", cache) if after else None,
                        pairs=tuple(pair_rules))
 
 
-def _after_by_kind(kinds: dict, where: str) -> re.Pattern:
+def _after_by_kind(kinds: dict, where: str, cache: RegexCache) -> re.Pattern:
     """One regex trying each kind's "after" cues in order; the group name is the kind."""
     branches = [f"(?P<{kind}>{'|'.join(f'(?:{p})' for p in data['after'])})"
                 for kind, data in kinds.items() if data.get("after")]
-    return _compile("|".join(branches) or "(?!)", f"{where} [nonparty] after", re.I)
+    return _compile("|".join(branches) or "(?!)", f"{where} [nonparty] after", re.I, cache=cache)
 
 
-def _anchored_start(patterns: list[str], where: str) -> re.Pattern:
-    return _compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", where, re.I)
+def _anchored_start(patterns: list[str], where: str, cache: RegexCache) -> re.Pattern:
+    return _compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", where, re.I,
+                    cache=cache)
 
 
-def _type_phrases(data: dict) -> dict[str, list[str]]:
+def _type_phrases(data: dict, cache: RegexCache) -> dict[str, list[str]]:
     types = data.get("types", {})
     unknown = set(types) - set(VIOLATIONS)
     if unknown:
@@ -309,7 +348,7 @@ def _type_phrases(data: dict) -> dict[str, list[str]]:
         rules = types.get(vid, {})
         for kind in ("strong", "topic"):
             where = f"violations.toml [types.{vid}] {kind}"
-            out[f"{kind}:{vid}"] = _checked(rules.get(kind, []), where)
+            out[f"{kind}:{vid}"] = _checked(rules.get(kind, []), where, cache)
     return out
 
 
@@ -322,13 +361,14 @@ def _containment(data: dict) -> frozenset[tuple[str, str]]:
     return frozenset((a, b) for a, b in pairs)
 
 
-def _cue_phrases(data: dict) -> dict[str, list[str]]:
+def _cue_phrases(data: dict, cache: RegexCache) -> dict[str, list[str]]:
     names = {"trigger": "triggers", "negation": "negations", "not_negation": "not_negations",
              "hedge": "hedges", "background": "backgrounds"}
-    return {name: _checked(data.get(key, []), f"cues.toml {key}") for name, key in names.items()}
+    return {name: _checked(data.get(key, []), f"cues.toml {key}", cache)
+            for name, key in names.items()}
 
 
-def _action_phrases(data: dict) -> dict[str, list[str]]:
+def _action_phrases(data: dict, cache: RegexCache) -> dict[str, list[str]]:
     actions = data.get("actions", {})
     unknown = set(actions) - set(ACTIONS)
     if unknown:
@@ -340,26 +380,26 @@ def _action_phrases(data: dict) -> dict[str, list[str]]:
     for aid in ACTIONS:
         rules = actions.get(aid, {})
         where = f"actions.toml [actions.{aid}]"
-        out[f"act:{aid}"] = _checked(rules.get("strong", []), f"{where} strong")
-        out[f"weak:{aid}"] = _checked(rules.get("weak", []), f"{where} weak")
+        out[f"act:{aid}"] = _checked(rules.get("strong", []), f"{where} strong", cache)
+        out[f"weak:{aid}"] = _checked(rules.get("weak", []), f"{where} weak", cache)
     for name, patterns in data.get("cues", {}).items():  # who acts, hedges: see actions.py
-        out[f"actcue:{name}"] = _checked(patterns, f"actions.toml [cues] {name}")
+        out[f"actcue:{name}"] = _checked(patterns, f"actions.toml [cues] {name}", cache)
     return out
 
 
-def _checked(patterns: Any, where: str) -> list[str]:
+def _checked(patterns: Any, where: str, cache: RegexCache) -> list[str]:
     patterns = _strings(patterns, where)
-    _check(where, patterns)
+    _check(where, patterns, cache)
     return patterns
 
 
-def _where_regex(data: dict, where: str) -> PhraseIndex:
+def _where_regex(data: dict, where: str, cache: RegexCache) -> PhraseIndex:
     """All places and authorities in one index, a set per entry: "p_uk", "a_ico"."""
     sets = {}
     for prefix, table in (("p", "places"), ("a", "authorities")):
         for key, patterns in data.get(table, {}).items():
             sets[f"{prefix}_{key}"] = [f"(?:{p})(?!\\w)" for p in patterns]
-    return PhraseIndex(sets, case_sensitive=True)
+    return PhraseIndex(sets, case_sensitive=True, cache=cache)
 
 
 def _concepts(data: dict) -> dict[str, str]:
@@ -368,18 +408,18 @@ def _concepts(data: dict) -> dict[str, str]:
             for stem in _strings(stems, f"grouping.toml [concepts] {name}")}
 
 
-def _compile_grouping(data: dict) -> Grouping:
+def _compile_grouping(data: dict, cache: RegexCache) -> Grouping:
     where = "grouping.toml"
     weights = data.get("weights", {})
     if not all(isinstance(v, (int, float)) for v in weights.values()):
         raise TaxonomyError(f"{where} [weights]: every weight must be a number")
     places = {k: _alternation(_strings(v, f"{where} [places] {k}"), f"{where} [places] {k}",
-                              flags=0)
+                              flags=0, cache=cache)
               for k, v in data.get("places", {}).items()}
     authorities = {k: _alternation(_strings(v, f"{where} [authorities] {k}"),
-                                   f"{where} [authorities] {k}", flags=0)
+                                   f"{where} [authorities] {k}", flags=0, cache=cache)
                    for k, v in data.get("authorities", {}).items()}
-    where = _where_regex(data, where)
+    where = _where_regex(data, where, cache)
     try:
         return Grouping(
             threshold=float(data.get("threshold", 0.5)), weights=MappingProxyType(dict(weights)),

@@ -4,24 +4,27 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import NamedTuple
 
 from tracker.tagging.phrases import Hit
 from tracker.tagging.text import Doc
-from tracker.taxonomy import Company, Taxonomy
+from tracker.taxonomy import CUE_REACH, Company, Taxonomy
 
 PARTY = "party"
 CONTEXT_WIDTH = 100  # characters around an ambiguous name searched for a company cue
 LOOKALIKE_REACH = 60  # characters around a name searched for a look-alike ("Claude Monet")
-LEFT_WIDTH = 90  # characters before a mention searched for cues ("backed by", "sued by")
+LEFT_WIDTH = CUE_REACH  # characters before a mention searched for cues ("backed by", "sued by")
 # Text between two names of one list ("Amazon, Google and Microsoft"), or a product after
 # its maker's possessive ("Nvidia's H100").
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or|&|as well as|plus)|/)\s*")
 _POSSESSIVE_GAP = re.compile(r"'s?\s+(?:\w+\s+){0,2}")
 
 
-@dataclass(frozen=True)
-class Mention:
+_NO_CUES: Mapping[str, str] = MappingProxyType({})
+
+
+class Mention(NamedTuple):
     company: str
     text: str
     start: int
@@ -30,23 +33,31 @@ class Mention:
     cue: str = ""
     side: str = ""  # where the cue was: "before" or "after" the name
     platform: bool = False  # the name of a platform ("App Store", "iOS")
-    left: Mapping[str, str] = field(default_factory=dict)  # cue sets found just before it
+    left: Mapping[str, str] = _NO_CUES  # cue sets found just before it
+    right: str = ""  # the text just after it, within its sentence (see Doc.right)
 
 
 def find_mentions(doc: Doc, tax: Taxonomy, hits: dict[str, list[Hit]]) -> list[Mention]:
     """Every company mention among the alias hits, each classified as party or not."""
-    raw = _alias_matches(doc, tax, hits.get("a", []))
+    aliases = hits.get("a")
+    if not aliases:
+        return []
+    raw = _alias_matches(doc, tax, aliases)
     sure = {company for company, _, _, _, ambiguous, _ in raw if not ambiguous}
-    cues = sorted((h for name in tax.before for h in hits.get(name, ())), key=lambda h: h.start)
+    before = tax.before
+    cues = sorted((h for name, found in hits.items() if name in before for h in found),
+                  key=_start)
     cue_starts = [h.start for h in cues]
     mentions = []
     for company, text, start, end, ambiguous, platform in raw:
         if ambiguous and company not in sure and not _ambiguous_ok(doc, tax, company, start):
             continue
-        left = _left_cues(doc, tax, cues, cue_starts, start)
-        kind, cue, side = _classify(doc, tax, tax.companies[company], left, end)
-        mentions.append(Mention(company, text, start, end, kind, cue, side, platform, left))
-    return _share_kinds(doc.text, mentions)
+        left = _left_cues(doc, tax, cues, cue_starts, start) if cues else _NO_CUES
+        right = doc.right(end)
+        kind, cue, side = _classify(tax, tax.companies[company], left, right)
+        mentions.append(Mention(company, text, start, end, kind, cue, side, platform, left,
+                                right))
+    return _share_kinds(doc.text, mentions) if len(mentions) > 1 else mentions
 
 
 def parties(mentions: list[Mention], promote: frozenset[str] = frozenset(),
@@ -81,44 +92,51 @@ def _share_kinds(text: str, mentions: list[Mention]) -> list[Mention]:
             continue
         if (prev.side == "before" and _LIST_GAP.fullmatch(gap)) or (
                 prev.company == cur.company and _POSSESSIVE_GAP.fullmatch(gap)):
-            out[i] = replace(cur, kind=prev.kind, cue=prev.cue, side=prev.side)
+            out[i] = cur._replace(kind=prev.kind, cue=prev.cue, side=prev.side)
     for i in range(len(out) - 2, -1, -1):
         cur, nxt = out[i], out[i + 1]
         if not cur.cue and nxt.side == "after" and _LIST_GAP.fullmatch(text[cur.end:nxt.start]):
-            out[i] = replace(cur, kind=nxt.kind, cue=nxt.cue, side=nxt.side)
+            out[i] = cur._replace(kind=nxt.kind, cue=nxt.cue, side=nxt.side)
     return out
 
 
 def _left_cues(doc: Doc, tax: Taxonomy, cues: list[Hit], cue_starts: list[int],
-               start: int) -> dict[str, str]:
+               start: int) -> Mapping[str, str]:
     """Cue sets that end right where the mention starts (within its sentence)."""
     lo = max(doc.sentence_at(start).start, start - LEFT_WIDTH)
+    first, last = bisect.bisect_left(cue_starts, lo), bisect.bisect_left(cue_starts, start)
+    if first == last:
+        return _NO_CUES
     found = {}
-    for h in cues[bisect.bisect_left(cue_starts, lo):bisect.bisect_left(cue_starts, start)]:
+    for h in cues[first:last]:
         if h.set not in found and (m := tax.before[h.set].match(doc.text, h.start, start)):
             found[h.set] = m.group(0).strip()
-    return found
+    return found or _NO_CUES
 
 
 def _alias_matches(doc: Doc, tax: Taxonomy,
                    hits: list[Hit]) -> list[tuple[str, str, int, int, bool, bool]]:
     out, last_end = [], -1
-    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+    for h in sorted(hits, key=_longest_first) if len(hits) > 1 else hits:
         if h.start < last_end:  # inside a longer name ("DeepMind" in "Google DeepMind")
             continue
         company, ambiguous, platform = tax.alias_owner[int(h.group[1:])]
-        if _lookalike(doc.text, tax, company, h.start, h.end):
+        if _lookalike(doc, tax, company, h.start, h.end):
             continue
         out.append((company, h.text, h.start, h.end, ambiguous, platform))
         last_end = h.end
     return out
 
 
-def _lookalike(text: str, tax: Taxonomy, company: str, start: int, end: int) -> bool:
+def _lookalike(doc: Doc, tax: Taxonomy, company: str, start: int, end: int) -> bool:
     pattern = tax.lookalikes.get(company)
     if pattern is None:
         return False
+    text = doc.text
     lo, hi = max(0, start - LOOKALIKE_REACH), min(len(text), end + LOOKALIKE_REACH)
+    hint = tax.lookalike_hints.get(company)
+    if hint is not None and doc.lower is not None and hint.search(doc.lower, lo, hi) is None:
+        return False  # the usual case: none of the words every look-alike needs is near
     return any(m.start() < end and start < m.end() for m in pattern.finditer(text, lo, hi))
 
 
@@ -137,12 +155,11 @@ def _ambiguous_ok(doc: Doc, tax: Taxonomy, company: str, start: int) -> bool:
     return not sentence.title_case and start != sentence.start
 
 
-def _classify(doc: Doc, tax: Taxonomy, company: Company, left: Mapping[str, str],
-              end: int) -> tuple[str, str, str]:
-    right = doc.right(end)
+def _classify(tax: Taxonomy, company: Company, left: Mapping[str, str],
+              right: str) -> tuple[str, str, str]:
     if company.media and (cue := tax.outlet.match_side(left, right)):
         return "outlet", *cue
-    for kind, rule in tax.nonparty.items():  # cues before the name, kind by kind
+    for kind, rule in tax.nonparty.items() if left else ():  # cues before the name
         if kind in company.ignore or not (rule.before or rule.pairs):
             continue
         if rule.before in left:
@@ -156,3 +173,11 @@ def _classify(doc: Doc, tax: Taxonomy, company: Company, left: Mapping[str, str]
         cue = tax.party_cue.match_side(left, right)
         return (PARTY, *cue) if cue else ("outlet", "no party cue", "")
     return PARTY, "", ""
+
+
+def _start(hit: Hit) -> int:
+    return hit.start
+
+
+def _longest_first(hit: Hit) -> tuple[int, int]:
+    return hit.start, -hit.end

@@ -24,9 +24,16 @@ def assign_roles(doc: Doc, tax: Taxonomy, mentions: list[Mention], companies: tu
 
 
 def _mention_role(doc: Doc, tax: Taxonomy, m: Mention) -> str | None:
-    right = doc.right(m.end)
+    if not m.left and tax.roles_after is not None:  # no cue before: one regex decides
+        found = tax.roles_after.match(m.right)
+        if found is None:
+            return None
+        if found.group(0).strip():  # an empty cue counts for nothing: see below
+            groups = tax.roles_after.groupindex
+            return next(role for i, (role, _) in enumerate(tax.roles)
+                        if f"_role{i}" in groups and found.start(f"_role{i}") >= 0)
     for role, rule in tax.roles:
-        if rule.matches(m.left, right):
+        if rule.matches(m.left, m.right):
             return role
     return None
 

@@ -1,8 +1,8 @@
 """An item's text prepared once for every rule: normalised, split into sentences."""
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 # Article bodies can be long; the lead says who did what, the rest adds noise and cost.
@@ -19,23 +19,41 @@ _LONG_WORD = re.compile(r"\b[A-Za-z][A-Za-z'-]{3,}")
 _LONG_CAPITAL = re.compile(r"\b[A-Z][A-Za-z'-]{3,}")
 
 
-@dataclass(frozen=True)
 class Sentence:
-    start: int
-    end: int
-    in_title: bool
-    title_case: bool  # most words capitalised, so capitals say nothing about names
+    """A span of a Doc's text: the title, or one sentence of the summary or body."""
+
+    __slots__ = ("start", "end", "in_title", "_text", "_title_case")
+
+    def __init__(self, start: int, end: int, in_title: bool, title_case: bool | None = None,
+                 *, text: str = "") -> None:
+        """`title_case` may be left to be worked out from `text` (the Doc's) when asked."""
+        self.start, self.end, self.in_title = start, end, in_title
+        self._text, self._title_case = text, title_case
+
+    @property
+    def title_case(self) -> bool:
+        """Most words capitalised, so capitals say nothing about names."""
+        if self._title_case is None:
+            self._title_case = is_title_case(self._text[self.start:self.end])
+        return self._title_case
+
+    def __repr__(self) -> str:
+        return f"Sentence({self.start}, {self.end}, in_title={self.in_title})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Doc:
     text: str
     title_end: int  # offset where the title stops
     sentences: tuple[Sentence, ...]
     starts: tuple[int, ...]
+    # The text lower-cased, offsets unchanged; None where lower-casing would move offsets
+    # or fold letters apart from what IGNORECASE matches (Turkish dotless i, long s).
+    lower: str | None = None
 
     def sentence_at(self, offset: int) -> Sentence:
-        return self.sentences[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+        i = bisect_right(self.starts, offset)
+        return self.sentences[i - 1] if i else self.sentences[0]
 
     def left(self, offset: int, width: int = 90) -> str:
         """The text before `offset`, within its sentence."""
@@ -44,26 +62,37 @@ class Doc:
 
     def right(self, offset: int, width: int = 90) -> str:
         """The text after `offset`, within its sentence."""
-        s = self.sentence_at(max(0, offset - 1))
-        return self.text[offset:min(s.end, offset + width)]
+        i = bisect_right(self.starts, offset - 1 if offset else 0)
+        end = self.sentences[i - 1 if i else 0].end
+        return self.text[offset:min(end, offset + width)]
 
 
 def normalise(text: str) -> str:
-    return " ".join((text or "").translate(_TRANSLATE).split())
+    return " ".join(text.translate(_TRANSLATE).split()) if text else ""
 
 
 def prepare(title: str, summary: str = "", text: str = "") -> Doc:
     """Title, summary and the lead of the body as one string with sentence spans."""
-    parts = [normalise(title), normalise(summary), normalise((text or "")[:TEXT_LIMIT])]
-    title_part = parts[0]
-    body = "\n".join(p for p in parts[1:] if p)
-    full = title_part + ("\n" + body if body else "")
-    sentences = [_sentence(full, 0, len(title_part), True)] if title_part else []
+    title_part = normalise(title)
+    body = normalise(summary)
+    if text:
+        lead = normalise(text[:TEXT_LIMIT])
+        body = f"{body}\n{lead}" if body and lead else body or lead
+    full = f"{title_part}\n{body}" if body else title_part
+    sentences = [Sentence(0, len(title_part), True, text=full)] if title_part else []
     if body:
         sentences += _split(full, len(title_part) + 1)
     if not sentences:
         sentences = [Sentence(0, 0, False, False)]
-    return Doc(full, len(title_part), tuple(sentences), tuple(s.start for s in sentences))
+    return Doc(full, len(title_part), tuple(sentences), tuple(s.start for s in sentences),
+               _lowered(full))
+
+
+def _lowered(text: str) -> str | None:
+    lower = text.lower()
+    if len(lower) != len(text) or not text.isascii() and ("\u0131" in text or "\u017f" in text):
+        return None
+    return lower
 
 
 def _split(text: str, start: int) -> list[Sentence]:
@@ -71,12 +100,12 @@ def _split(text: str, start: int) -> list[Sentence]:
     for m in _SENTENCE_END.finditer(text, start):
         if m.group(0) != "\n" and _is_abbreviation(text, m.start()):
             continue
-        out.append(_sentence(text, begin, m.end(), False))
+        out.append(Sentence(begin, m.end(), False, text=text))
         begin = m.end()
         while begin < len(text) and text[begin] in " \n":
             begin += 1
     if begin < len(text):
-        out.append(_sentence(text, begin, len(text), False))
+        out.append(Sentence(begin, len(text), False, text=text))
     return [s for s in out if s.end > s.start]
 
 
@@ -86,10 +115,6 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         word_start -= 1
     word = text[word_start:dot].lower()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
-
-
-def _sentence(text: str, start: int, end: int, in_title: bool) -> Sentence:
-    return Sentence(start, end, in_title, is_title_case(text[start:end]))
 
 
 def is_title_case(sentence: str) -> bool:

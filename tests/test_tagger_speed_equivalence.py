@@ -1,0 +1,202 @@
+"""The tagger's shortcuts never change what it finds.
+
+The phrase index skips phrases whose anchor words a text lacks, finds word starts with a
+split after non-word characters, looks for company cues only just before names, and keeps
+compiled regexes between runs. Each shortcut is checked against the plain way on the live
+taxonomy and the bundled demo corpus, so that a phrase an analyst adds later cannot fall
+through a gap in the analysis unnoticed."""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tracker.regex_cache import RegexCache
+from tracker.tagger import tag_item
+from tracker.tagging.literals import anchors_of, parse, prefixes, required_text
+from tracker.tagging.phrases import PhraseIndex
+from tracker.tagging.text import is_title_case, prepare
+from tracker.taxonomy import CUE_REACH, DEFAULT_DIR, TaxonomyError, load_taxonomy
+
+DEMO = Path(__file__).resolve().parent.parent / "data" / "demo" / "items.jsonl"
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("regex-cache")
+
+
+@pytest.fixture(scope="module")
+def taxonomy(cache_dir):
+    return load_taxonomy(cache=RegexCache(cache_dir / "store.json"))
+
+
+def demo_texts() -> list[str]:
+    rows = [json.loads(line) for line in DEMO.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return [prepare(r.get("title", ""), r.get("summary", "")).text for r in rows]
+
+
+def plain_scan(index: PhraseIndex, text: str) -> dict:
+    """The index without its shortcuts: a window over the whole text turns them off."""
+    return {k: v for k, v in index.scan(text, windows=[(0, len(text))]).items() if v}
+
+
+def within_reach(hits: list, named: list[int]) -> list:
+    def near(start: int) -> bool:
+        i = bisect.bisect_right(named, start)
+        return i < len(named) and named[i] - start <= CUE_REACH
+    return [h for h in hits if near(h.start)]
+
+
+# -- the live taxonomy, scanned both ways -----------------------------------------------
+
+def test_demo_corpus_scans_the_same_with_and_without_shortcuts(taxonomy):
+    index, lead_in = taxonomy.index, set(taxonomy.before)
+    checked = 0
+    for text in demo_texts():
+        fast = {k: v for k, v in index.scan(text).items() if v}
+        plain = plain_scan(index, text)
+        named = sorted(h.start for h in plain.get("a", ()))
+        for name in set(fast) | set(plain):
+            expected = plain.get(name, [])
+            if name in lead_in:  # cues are only looked for just before a company's name
+                expected = within_reach(expected, named)
+            assert fast.get(name, []) == expected, (name, text)
+            checked += 1
+    assert checked > 1000
+
+
+def test_grouping_places_scan_the_same_with_and_without_shortcuts(taxonomy):
+    index = taxonomy.grouping.where
+    for text in demo_texts():
+        assert {k: v for k, v in index.scan(text).items() if v} == plain_scan(index, text)
+
+
+def test_letters_that_fold_apart_do_not_hide_a_phrase():
+    # IGNORECASE matches the long s "ſ" to "s", str.lower() leaves it: the anchor "sued"
+    # is not in the lower-cased text, yet the phrase matches.
+    index = PhraseIndex({"s": ["(?i:Acme (?:\\w+ ){0,3}?sued)(?!\\w)"]})
+    text = "Acme was \u017fued"
+    assert [h.text for h in index.scan(text)["s"]] == [text]
+
+
+# -- how matches at one start are reported ----------------------------------------------
+
+def test_two_phrases_of_a_set_at_one_start_report_the_first_filed():
+    # "foo" and "foo bar" start alike; the merged regex tried the one filed under the
+    # shorter prefix first, and reported it alone.
+    index = PhraseIndex({"s": ["(?i:foo bar)(?!\\w)", "(?i:foo)(?!\\w)"]})
+    assert [(h.start, h.end) for h in index.scan("foo bar")["s"]] == [(0, 3)]
+
+
+def test_one_phrase_in_two_sets_gives_a_hit_in_each():
+    index = PhraseIndex({"a": ["(?i:fined)(?!\\w)"], "b": ["(?i:fined)(?!\\w)"]})
+    hits = index.scan("Regulator fined the company")
+    assert [h.text for h in hits["a"]] == ["fined"] == [h.text for h in hits["b"]]
+
+
+def test_lead_in_phrases_are_found_only_just_before_a_name():
+    index = PhraseIndex({"cue": ["(?i:backed by )"]}, named={"n": ["(?i:Acme)(?!\\w)"]},
+                        lead_in={"cue"}, reach=20)
+    assert [h.start for h in index.scan("backed by Acme")["cue"]] == [0]
+    assert "cue" not in index.scan("backed by a long list of investors, and Acme")
+    assert "cue" not in index.scan("backed by nobody")
+
+
+# -- what the analysis reads from a pattern ---------------------------------------------
+
+def test_prefixes_are_the_possible_first_letters():
+    assert prefixes("(?i:su(?:e|ed|ing))") == {"sue", "sued", "suing"}
+    assert prefixes("\\w+ed") is None
+
+
+def test_anchors_are_words_that_start_where_the_text_has_a_word_start():
+    found = anchors_of(parse(r"(?:suspend\w*|ban\w*)\W+(?:\w+\W+){0,5}?accounts?"))
+    assert frozenset({"account", "accounts"}) in found
+    # "accounts" inside a word is no word start; "suspend" is longer than the prefix
+    assert anchors_of(parse(r"suspend\w*accounts")) == (frozenset({"suspend"}),)
+    # the first word is the prefix's: an anchor only where it says more ("rival to ")
+    assert anchors_of(parse(r"(?:rival|alternative) (?:to|of) ")) == (
+        frozenset({"rival to ", "rival of ", "alternativ"}),)
+
+
+def test_required_text_of_look_alikes():
+    found = required_text("(?:Tom Cruise)|(?:cruise ship)", re.I)
+    assert found == ["cruise shi", "tom cruise"]  # the first ten letters of a word or more
+    assert required_text("[A-Z]\\w+") is None
+
+
+# -- compiled regexes kept between runs -------------------------------------------------
+
+def test_a_stored_regex_is_the_regex(tmp_path):
+    path = tmp_path / "store.json"
+    first = RegexCache(path)
+    made = first.compile(r"(?P<word>\w+) (?i:Inc)\b", re.M)
+    first.save()
+    again = RegexCache(path).compile(r"(?P<word>\w+) (?i:Inc)\b", re.M)
+    assert (again.pattern, again.flags, again.groupindex) == (
+        made.pattern, made.flags, made.groupindex)
+    assert again.findall("Acme INC\nBeta inc") == made.findall("Acme INC\nBeta inc") == [
+        "Acme", "Beta"]
+
+
+def test_a_damaged_store_is_ignored(tmp_path):
+    path = tmp_path / "store.json"
+    cache = RegexCache(path)
+    cache.check("abc")
+    assert cache.fact("kind", "abc", lambda: ["a"]) == ["a"]
+    cache.save()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["facts"] = ["not", "a", "mapping"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert RegexCache(path).fact("kind", "abc", lambda: ["b"]) == ["b"]
+    path.write_text("{not json", encoding="utf-8")
+    assert RegexCache(path).compile("abc").match("abc")
+    assert RegexCache(path).fact("kind", "abc", lambda: ["c"]) == ["c"]
+
+
+def test_the_store_holds_facts_and_no_compiled_code(tmp_path):
+    path = tmp_path / "store.json"
+    cache = RegexCache(path)
+    cache.compile(r"\bfine[sd]?\b", re.I)
+    cache.fact("kind", "p", lambda: 1)
+    cache.save()
+    assert set(json.loads(path.read_text(encoding="utf-8"))) == {
+        "format", "python", "valid", "facts"}
+
+
+def test_an_edited_taxonomy_is_never_served_from_the_store(tmp_path):
+    taxonomy_dir, cache = tmp_path / "taxonomy", tmp_path / "cache" / "store.json"
+    shutil.copytree(DEFAULT_DIR, taxonomy_dir)
+    title = "Regulator says the chatbot engaged in zorbling of users"
+    assert not tag_item(title, taxonomy=load_taxonomy(taxonomy_dir,
+                                                      cache=RegexCache(cache))).violations
+    assert cache.is_file()
+    path = taxonomy_dir / "violations.toml"
+    text = path.read_text(encoding="utf-8")
+    head = "[types.privacy]\nstrong = ["
+    path.write_text(text.replace(head, head + "'zorbling',"), encoding="utf-8")
+    tax = load_taxonomy(taxonomy_dir, cache=RegexCache(cache))
+    assert tag_item(title, taxonomy=tax).violations == ("privacy",)
+    path.write_text(text.replace(head, head + "'(bad',"), encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="bad regular expression"):
+        load_taxonomy(taxonomy_dir, cache=RegexCache(cache))
+
+
+# -- the prepared text ------------------------------------------------------------------
+
+def test_title_case_is_worked_out_when_asked():
+    doc = prepare("Startup Extends Its Runway With New Funding", "It raised money.")
+    assert doc.sentences[0].title_case is is_title_case(doc.text[:doc.title_end]) is True
+    assert doc.sentences[1].title_case is False
+
+
+def test_lower_cased_text_only_where_offsets_and_letters_stay():
+    assert prepare("OpenAI Sued").lower == "openai sued"
+    assert prepare("\u0130stanbul court fines X").lower is None
+    assert prepare("A \u017fpelling").lower is None

@@ -1,0 +1,232 @@
+"""What the phrases of an index report at one start: the rules of the earlier, merged design.
+
+The index used to merge, per start key, the phrases filed under the key's prefixes into a
+few regexes, and each regex reported, per set, the first of its phrases that matched
+there. PhraseIndex (tracker.tagging.phrases) now runs each phrase on its own, and
+reports the matches by those same rules, so that a text gives the very same hits: which
+phrase a set reports at a start (and so its end and evidence), and how often. A `Plan`
+records, for one key, those regexes as lists of phrase ids.
+
+Also here: how a phrase's text becomes the regex that runs (`lowered`, `as_run`).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection
+from typing import NamedTuple
+
+SHARED_PREFIX = 2  # prefixes this short had regexes of their own, shared by longer keys
+SPREAD = 3  # a pattern filed under more keys than this had a regex of its own
+_GAP_START = re.compile(r"\\W\+\(\?:\\w\+\\W\+\)")  # \W+(?:\w+\W+)
+_GAP = re.compile(r"\\w\+\\W\+(?![?*+{])")  # \w+\W+ not followed by a quantifier
+_CASE_INSENSITIVE = re.compile(r"^\(\?i:(.*)\)(\(\?!\\w\))?$", re.S)
+
+# (set name, phrase ids in the regex's order, report the match's named group)
+Group = tuple[str, tuple[int, ...], bool]
+
+
+class Hit(NamedTuple):
+    set: str
+    start: int
+    end: int
+    text: str
+    group: str | None = None  # the named group that matched (named sets: aliases)
+
+
+new_hit = tuple.__new__  # new_hit(Hit, (...)): a Hit without NamedTuple's slower __new__
+
+
+class Plan(NamedTuple):
+    """The phrases that may start where a key does, and how their matches are reported."""
+
+    candidates: int  # bit mask of phrase ids
+    lead: int  # those of them in lead-in sets only
+    entries: tuple[tuple[Group, ...], ...]  # the merged regexes, in the order they ran
+    member: dict[int, tuple[tuple[int, int, int], ...]]  # id → (entry, group, rank), ...
+    # Filled as met: phrase id → ((set, with group), ...) when it matched alone; a tuple of
+    # ids → ((set, index of the reported match, with group), ...) when they matched together
+    reports: dict
+    runs: dict  # bit mask of phrases to try → (id, regex match, on lower-cased text), ...
+
+
+class Plans:
+    """The Plan of each key, built when first needed from the phrases filed per prefix.
+
+    `specs`: prefix → [(named set, None, patterns) | ("", {set: patterns}, ())];
+    `spread`: prefix → ((set, pattern), ...) of the patterns with regexes of their own;
+    `ids`: (regex as run, runs on lower-cased text) → phrase id.
+    """
+
+    def __init__(self, specs: dict[str, list], spread: dict[str, tuple[tuple[str, str], ...]],
+                 ids: dict[tuple[str, bool], int], lead_in: Collection[str]) -> None:
+        self.specs, self._spread, self._ids = specs, spread, ids
+        self._lead_in = frozenset(lead_in)
+        self._built: dict[str, Plan] = {}
+        self._shared: dict[str, list] = {}
+
+    def of(self, key: str) -> Plan:
+        """Where `key` starts the merged design ran: the regexes of its prefixes longer
+        than SHARED_PREFIX merged into one per kind, then the shared ones of its short
+        prefixes, then one per spread pattern."""
+        plan = self._built.get(key)
+        if plan is None:
+            plan = self._built[key] = self._build(key)
+        return plan
+
+    def _build(self, key: str) -> Plan:
+        chain = [key[:n] for n in range(1, len(key) + 1) if key[:n] in self.specs]
+        entries = self._merged([p for p in chain if len(p) > SHARED_PREFIX])
+        for prefix in (p for p in chain if len(p) <= SHARED_PREFIX):
+            if prefix not in self._shared:
+                self._shared[prefix] = self._merged([prefix])
+            entries += self._shared[prefix]
+        singles = dict.fromkeys(pair for p in chain for pair in self._spread.get(p, ()))
+        for name, pattern in singles:
+            entries.append(((name, (self._id_of(pattern),), True),))
+        member: dict[int, list] = defaultdict(list)
+        candidates = main = 0
+        for e, entry in enumerate(entries):
+            for g, (name, ids, _) in enumerate(entry):
+                for rank, pid in enumerate(ids):
+                    member[pid].append((e, g, rank))
+                    candidates |= 1 << pid
+                    if name not in self._lead_in:
+                        main |= 1 << pid
+        return Plan(candidates, candidates & ~main, tuple(entries),
+                    {pid: tuple(v) for pid, v in member.items()}, {}, {})
+
+    def _merged(self, prefixes: list[str]) -> list[tuple[Group, ...]]:
+        """One regex per named set (longest pattern first), then one for the patterns run
+        on the lower-cased text and one for those run as written, each reporting per set."""
+        named: dict[str, list[str]] = defaultdict(list)
+        folded: dict[str, list[str]] = defaultdict(list)
+        cased: dict[str, list[str]] = defaultdict(list)
+        for prefix in prefixes:
+            for name, sets, patterns in self.specs[prefix]:
+                if sets is None:
+                    named[name] += patterns
+                    continue
+                for set_name, ps in sets.items():
+                    for p in ps:
+                        low = lowered(p)
+                        if low is None:
+                            cased[set_name].append(p)
+                        else:
+                            folded[set_name].append(low)
+        ids = self._ids
+        out = [((n, tuple(ids[(p, False)] for p in _longest_first(_unique(ps))), True),)
+               for n, ps in named.items()]
+        for table, on_lower in ((folded, True), (cased, False)):
+            if table:
+                alone = len(table) == 1  # a regex of one set reported its named group
+                out.append(tuple((n, tuple(ids[(p, on_lower)] for p in _unique(ps)), alone)
+                                 for n, ps in table.items()))
+        return out
+
+    def _id_of(self, pattern: str) -> int:
+        low = lowered(pattern)
+        return self._ids[(pattern, False) if low is None else (low, True)]
+
+
+def report_one(hits: dict[str, list[Hit]], plan: Plan, pos: int, text: str, pid: int,
+               m: re.Match) -> None:
+    """Add the hits of a phrase that alone matched at `pos`: one per set it is in (the
+    regexes that repeated it reported the very same match)."""
+    sets = plan.reports.get(pid) or _sets_of(plan, pid)
+    end = m.end()
+    for name, with_group in sets:
+        hits[name].append(new_hit(Hit, (name, pos, end, text[pos:end],
+                                        m.lastgroup if with_group else None)))
+
+
+def report_many(hits: dict[str, list[Hit]], plan: Plan, pos: int, text: str,
+                found: list[tuple[int, re.Match]]) -> None:
+    """Add the hits of several phrases that matched at `pos`: each merged regex reported,
+    per set, the first of its phrases that matched; one match twice counts once."""
+    pids = tuple(pid for pid, _ in found)
+    for name, i, with_group in plan.reports.get(pids) or _winners(plan, pids):
+        m = found[i][1]
+        end = m.end()
+        got = hits[name]
+        if not got or got[-1][1] != pos or got[-1][2] != end:
+            got.append(new_hit(Hit, (name, pos, end, text[pos:end],
+                                     m.lastgroup if with_group else None)))
+
+
+def _sets_of(plan: Plan, pid: int) -> tuple[tuple[str, bool], ...]:
+    out: dict[str, bool] = {}
+    for e, g, _ in sorted(plan.member[pid]):
+        name, _, with_group = plan.entries[e][g]
+        out.setdefault(name, with_group)
+    plan.reports[pid] = sets = tuple(out.items())
+    return sets
+
+
+def _winners(plan: Plan, pids: tuple[int, ...]) -> tuple[tuple[str, int, bool], ...]:
+    """(set, index in `pids` of the phrase reported, with its group) per merged regex and
+    set, in the order the regexes ran, when the phrases `pids` matched together."""
+    best: dict[tuple[int, int], tuple[int, int]] = {}
+    for i, pid in enumerate(pids):
+        for e, g, rank in plan.member[pid]:
+            if (e, g) not in best or rank < best[(e, g)][0]:
+                best[(e, g)] = (rank, i)
+    plan.reports[pids] = out = tuple((plan.entries[e][g][0], best[(e, g)][1],
+                                      plan.entries[e][g][2]) for e, g in sorted(best))
+    return out
+
+
+# -- the regex text ---------------------------------------------------------------------
+
+def lowered(pattern: str) -> str | None:
+    """The pattern for lower-cased text, or None when it needs the case as written."""
+    m = _CASE_INSENSITIVE.match(pattern)
+    if m is None or "(?-i" in pattern or "(?P<" in pattern:
+        return None
+    body = re.sub(r"\\.", "", m.group(1))  # escapes such as \W or \S are not letters
+    if re.search(r"[A-Z]", body):
+        return None
+    return f"(?:{m.group(1)}){m.group(2) or ''}"
+
+
+def as_run(patterns: list[str]) -> str:
+    """The patterns as one alternation, as they are compiled to run."""
+    return "|".join(f"(?:{_atomic_gaps(p)})" for p in patterns)
+
+
+def _atomic_gaps(pattern: str) -> str:
+    """Word gaps written `\\w+\\W+` cannot match differently when backtracked (\\w and \\W
+    are complements), so make them possessive: the same matches, far less searching."""
+    pattern = _GAP_START.sub(r"\\W++(?:\\w++\\W++)", pattern)
+    return _GAP.sub(r"\\w++\\W++", pattern)
+
+
+def trie(keys: Collection[str]) -> str:
+    """A regex matching the longest of `keys` present (keys share their prefixes)."""
+    root: dict = {}
+    for key in keys:
+        node = root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_node(root)
+
+
+def _trie_node(node: dict) -> str:
+    # A key that may go on is an alternation with an empty branch last, not `(...)?`:
+    # the same longest match, without the regex engine's costlier repeat machinery.
+    alts = [re.escape(ch) + _trie_node(child) for ch, child in sorted(node.items()) if ch]
+    if not alts:
+        return ""
+    if "" in node:
+        return "(?:" + "|".join(alts) + "|)"
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+def _unique(patterns: list[str]) -> list[str]:
+    return list(dict.fromkeys(patterns))
+
+
+def _longest_first(patterns: list[str]) -> list[str]:
+    """Named patterns come pre-sorted per prefix; merged chains need sorting again."""
+    return sorted(patterns, key=len, reverse=True)
