@@ -11,6 +11,7 @@ import pytest
 from tracker.incidents import IncidentGrouper
 from tracker.models import Report
 from tracker.tagger import tag_item
+from tracker.tagging.features import extract_features
 from tracker.tagging.similarity import Scorer
 from tracker.taxonomy import load_taxonomy
 
@@ -166,3 +167,33 @@ def test_each_report_is_compared_with_a_bounded_number_of_incidents(taxonomy, mo
     grouper.assign(report(taxonomy, "last", "2030-01-01",
                           "Regulator fines Meta over privacy breach"))
     assert 0 < len(calls) <= taxonomy.grouping.max_candidates
+
+
+def test_a_second_outlet_that_reads_another_type_still_joins_the_event(taxonomy):
+    grouper = IncidentGrouper(taxonomy)
+    scraping = report(taxonomy, "r1", "2025-06-04",
+                      "Reddit sues Anthropic, saying its bots kept scraping the site",
+                      "The complaint says Anthropic's crawlers hit Reddit's servers more than "
+                      "100,000 times after the company said it had stopped.")
+    licence = report(taxonomy, "r2", "2025-06-05",
+                     "Reddit takes Claude developer to court over unlicensed use of users' posts",
+                     "The social network says the AI company trained its chatbot on Reddit "
+                     "comments without a licence.")
+    assert set(scraping.tags.violations) != set(licence.tags.violations)  # the trap
+    first, second = group(grouper, [scraping, licence])
+    assert first == second
+
+
+def test_a_suit_against_another_defendant_is_ruled_out_however_alike(taxonomy):
+    grouper = IncidentGrouper(taxonomy)
+    first = report(taxonomy, "d1", "2024-06-24", "Record labels sue Suno over copied songs",
+                   "Universal Music says Suno copied its recordings.")
+    second = report(taxonomy, "d2", "2024-06-25", "Record labels sue Udio over copied songs",
+                    "Universal Music says Udio copied its recordings.")
+    a, b = group(grouper, [first, second])
+    assert a != b
+    features = extract_features(second, taxonomy)
+    scorer = Scorer(taxonomy.grouping)
+    match = grouper.state(a)["match"]
+    scorer.update(a, match, ())
+    assert scorer.score(features, scorer.vector(features), a, match) == float("-inf")
