@@ -390,3 +390,21 @@ def test_a_sum_of_money_after_a_gap_is_still_matched(taxonomy):
 def test_fine_tuning_is_not_a_fine(taxonomy):
     assert types(taxonomy, "Model distillation comes to the API",
                  "Fine-tune a small model with the outputs of a large one.") == set()
+
+
+def test_clause_breaks_are_whole_words_as_plainly_written():
+    """The clause-break regex is written for speed; it must find the breaks the plain
+    "\\bbut\\b|\\bwhile\\b..." form finds, at a text's start and inside longer words alike."""
+    import re
+
+    from tracker.tagging.violations import _CLAUSE_BREAK
+
+    plain = re.compile(
+        r"[;:]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\balthough\b|, (?:and|as|after)\b")
+    texts = ["but the rebuttal came; meanwhile butter - whereas, although",
+             "Worthwhile although_x whilst, and, as, after, asked, but", "awhile wbut abut",
+             "but", "although: whereas", "Ébut ébut 1but _but", "x - y -z, aftermath"]
+    for text in texts:
+        assert ([m.end() for m in _CLAUSE_BREAK.finditer(text)]
+                == [m.end() for m in plain.finditer(text)]), text
+    assert [m.end() for m in _CLAUSE_BREAK.finditer("but the rebuttal came")] == [3]

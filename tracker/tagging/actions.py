@@ -70,9 +70,7 @@ class Clues:
     def __init__(self, doc: Doc, hits: dict[str, list[Hit]]) -> None:
         self.doc = doc
         self.hits = hits
-        self.cue = {name[7:]: found for name, found in hits.items()
-                    if name.startswith("actcue:")}
-        subs = self.cue.get("subordinate", ())
+        subs = hits.get("actcue:subordinate", ())
         self.main_end = min((h.start for h in subs if 0 < h.start < doc.title_end),
                             default=doc.title_end)
         self.lead_end = doc.sentences[1].end if len(doc.sentences) > 1 else doc.title_end
@@ -83,7 +81,7 @@ class Clues:
         self._blockers: list[Hit] | None = None
 
     def cues(self, name: str) -> list[Hit]:
-        return self.cue.get(name, ())
+        return self.hits.get("actcue:" + name, ())
 
     @property
     def parties(self) -> list[Party]:
@@ -94,18 +92,26 @@ class Clues:
     def _find_parties(self) -> list[Party]:
         companies = [*self.hits.get("a", ()), *self.cues("company")]
         authorities = [*self.cues("authority"), *self._acting_places()]
-        parties = sorted([Party(h.start, h.end, "company") for h in companies]
-                         + [Party(h.start, h.end, "authority") for h in authorities
-                            if not any(c.start <= h.start < c.end for c in companies)])
+        parties = [Party(h.start, h.end, "company") for h in companies]
+        parties += [Party(h.start, h.end, "authority") for h in authorities
+                    if not any(c.start <= h.start < c.end for c in companies)]
+        parties.sort()
+        if not any(self._is_it(p) for p in parties):
+            return parties
         return [self._resolved(p, parties) for p in parties]
+
+    def _is_it(self, party: Party) -> bool:
+        # Lower-casing never shortens a string: only two letters can read "it".
+        return (party.end - party.start == 2
+                and self.doc.text[party.start:party.end].lower() == "it")
 
     def _resolved(self, party: Party, parties: list[Party]) -> Party:
         """"it" stands for the first party of its sentence ("The FTC said it banned...")."""
-        if self.doc.text[party.start:party.end].lower() != "it":
+        if not self._is_it(party):
             return party
         lo = self.doc.sentence_at(party.start).start
         first = next((p for p in parties if lo <= p.start < party.start
-                      and self.doc.text[p.start:p.end].lower() != "it"), None)
+                      and not self._is_it(p)), None)
         return party if first is None else party._replace(kind=first.kind)
 
     def _acting_places(self) -> list[Hit]:
@@ -137,7 +143,10 @@ class Clues:
 
     def after_subordinate(self, hit: Hit) -> bool:
         """In a summary clause opened by "after", "amid"... (up to a comma): background."""
-        subs = [c for c in self.cues("subordinate") if c.end <= hit.start]
+        subs = self.cues("subordinate")
+        if not subs:
+            return False
+        subs = [c for c in subs if c.end <= hit.start]
         return (bool(subs) and subs[-1].start >= self.clause_start(hit.start)
                 and "," not in self.doc.text[subs[-1].end:hit.start])
 
@@ -156,11 +165,14 @@ class Clues:
 
     def governed(self, cues: list[Hit], hit: Hit) -> bool:
         """One of `cues` ends shortly before the phrase, in its clause."""
-        near = [c for c in cues if c.end <= hit.start and hit.start - c.end <= CUE_REACH]
+        if not cues:
+            return False
+        start = hit.start
+        near = [c for c in cues if c.end <= start and start - c.end <= CUE_REACH]
         if not near:
             return False
-        lo = self.clause_start(hit.start)
-        return any(lo <= c.start and self.words(c.end, hit.start) <= CUE_WORDS for c in near)
+        lo = self.clause_start(start)
+        return any(lo <= c.start and self.words(c.end, start) <= CUE_WORDS for c in near)
 
     def subject(self, hit: Hit, *, clause: bool = False) -> tuple[str | None, bool]:
         """(kind of the verb's subject, whether it stands right before the verb): the party
@@ -185,8 +197,11 @@ class Clues:
 
     def starts_with(self, name: str, hit: Hit, *, whole: bool = False) -> bool:
         """A cue of `name` starts where the phrase does (`whole`: and is all of it)."""
-        return any(c.start == hit.start and (not whole or c.end == hit.end)
-                   for c in self.cues(name))
+        start = hit.start
+        for c in self.hits.get("actcue:" + name, ()):
+            if c.start == start and (not whole or c.end == hit.end):
+                return True
+        return False
 
     def passive(self, hit: Hit) -> bool:
         """"Rite Aid banned from...", "ChatGPT blocked in Italy", "Samsung loses waivers"."""
@@ -242,14 +257,29 @@ def find_action(doc: Doc, hits: dict[str, list[Hit]], priority: tuple[str, ...],
 
 def _phrases(doc: Doc, hits: dict[str, list[Hit]], priority: tuple[str, ...]
              ) -> list[tuple[str, float, Hit]]:
-    """(action, base weight, hit) for each action phrase that stays within one sentence."""
-    found = []
-    for aid in priority:  # in priority order: it settles ties between equal phrases
-        for base, key in ((STRONG, "act:"), (WEAK, "weak:")):
-            phrases = hits.get(key + aid)
-            if phrases:
-                found += [(aid, base, h) for h in phrases if h.end <= doc.sentence_at(h.start).end]
-    return found
+    """(action, base weight, hit) for each action phrase that stays within one sentence,
+    in priority order (it settles ties between equal phrases), strong before weak."""
+    sets = []
+    for name, found in hits.items():  # one pass over the sets found, not one look-up per set
+        if name.startswith("act:"):
+            aid, order, base = name[4:], 0, STRONG
+        elif name.startswith("weak:"):
+            aid, order, base = name[5:], 1, WEAK
+        else:
+            continue
+        if found and aid in priority:
+            sets.append((priority.index(aid), order, aid, base, found))
+    if not sets:
+        return []
+    sets.sort(key=lambda entry: entry[:2])
+    starts, sentences = doc.starts, doc.sentences
+    out = []
+    for _, _, aid, base, found in sets:
+        for h in found:  # the end of the sentence the phrase starts in (Doc.sentence_at)
+            i = bisect.bisect_right(starts, h.start)
+            if h.end <= sentences[i - 1 if i else 0].end:
+                out.append((aid, base, h))
+    return out
 
 
 def _first_verb_leads(clues: Clues, votes: list[Vote]) -> list[Vote]:
@@ -269,17 +299,29 @@ def _distinct(votes: list[Vote]) -> list[Vote]:
     action ("fights court order" is not a ruling) or repeats one action over the same words."""
     if len(votes) < 2:
         return votes
-    ordered = sorted(votes, key=lambda v: (v.hit.start, -v.hit.end))
+    ordered = sorted(votes, key=_text_order)
+    spans = [(v.hit.start, v.hit.end, v.action) for v in ordered]
     kept: list[Vote] = []
-    for v in ordered:
-        h = v.hit
-        if any(o.hit.start < h.start and h.end <= o.hit.end and o.action != v.action
-               for o in ordered):
+    for v, (start, end, action) in zip(ordered, spans, strict=True):
+        if _inside_another(spans, start, end, action):
             continue
-        if any(k.action == v.action and h.start < k.hit.end for k in kept):
+        if any(k.action == action and start < k.hit.end for k in kept):
             continue
         kept.append(v)
     return kept
+
+
+def _text_order(vote: Vote) -> tuple[int, int]:
+    return vote.hit.start, -vote.hit.end
+
+
+def _inside_another(spans: list[tuple[int, int, str]], start: int, end: int,
+                    action: str) -> bool:
+    """A phrase of another action starts before this one and reaches at least as far."""
+    for o_start, o_end, o_action in spans:
+        if o_start < start and end <= o_end and o_action != action:
+            return True
+    return False
 
 
 def _best(doc: Doc, scores: dict[str, float], found: dict[str, list[Hit]],

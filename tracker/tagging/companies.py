@@ -15,9 +15,11 @@ PARTY = "party"
 CONTEXT_WIDTH = 100  # characters around an ambiguous name searched for a company cue
 LOOKALIKE_REACH = 60  # characters around a name searched for a look-alike ("Claude Monet")
 LEFT_WIDTH = CUE_REACH  # characters before a mention searched for cues ("backed by", "sued by")
-# Text between two names of one list ("Amazon, Google and Microsoft"), or a product after
-# its maker's possessive ("Nvidia's H100").
-_LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or|&|as well as|plus)|/)\s*")
+# Text between two names of one list ("Amazon, Google and Microsoft"; "OpenAI's o3 and
+# Anthropic's Claude", where the product is not a name we know), or a product after its
+# maker's possessive ("Nvidia's H100").
+_LIST_GAP = re.compile(r"(?:['’]s\s+[\w.-]+(?:\s+[\w.-]+)?)?"
+                       r"\s*(?:,|,?\s+(?:and|or|&|as well as|plus)(?:\s+(?:from|by))?|/)\s*")
 _POSSESSIVE_GAP = re.compile(r"'s?\s+(?:\w+\s+){0,2}")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tracker.models import VIOLATIONS
 from tracker.tagging.phrases import Hit
@@ -11,8 +11,10 @@ from tracker.tagging.text import Doc
 
 NEGATION_WORDS, NEGATION_REACH = 3, 45  # "not accused of <phrase>", "no evidence that <...>"
 HEDGE_WORDS, HEDGE_REACH = 1, 40  # "a tool to detect AI-generated <phrase>"
-_CLAUSE_BREAK = re.compile(
-    r"[;:]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\balthough\b|, (?:and|as|after)\b")
+# "\bbut\b" written as "b(?<!\wb)ut\b" and so on: every branch then opens with a plain
+# character, so the regex engine skips in C to where a break may start (about 3x faster).
+_CLAUSE_BREAK = re.compile(r"[;:]|\s-\s|b(?<!\wb)ut\b|w(?<!\ww)(?:hile|hereas)\b"
+                           r"|a(?<!\wa)lthough\b|, (?:and|as|after)\b")
 # Words between a cue and its phrase; "and"/"or" do not count, so a cue governs a pair
 # ("hunt for phishing and malware", "no evidence of hacking or theft").
 _WORD = re.compile(r"\b(?!(?:and|or)\b)[\w'-]+")
@@ -24,8 +26,11 @@ _FRAMING_ACTIONS = ("act:investigation", "act:lawsuit", "act:ruling", "act:penal
                     "act:restriction")
 
 
-@dataclass(frozen=True)
-class Evidence:
+# The phrase sets of each type, in VIOLATIONS order (the order evidence is gathered in).
+_TYPE_SETS = tuple((vid, f"strong:{vid}", f"topic:{vid}") for vid in VIOLATIONS)
+
+
+class Evidence(NamedTuple):
     type: str
     phrase: str
     start: int
@@ -48,7 +53,7 @@ class Cues:
         self._breaks: list[int] | None = None
 
     def clause_start(self, offset: int) -> int:
-        if self._breaks is None:  # only items with evidence need clauses
+        if self._breaks is None:  # only items with evidence near a cue need clauses
             self._breaks = [m.end() for m in _CLAUSE_BREAK.finditer(self.doc.text)]
         sentence = self.doc.sentence_at(offset)
         i = bisect.bisect_right(self._breaks, offset) - 1
@@ -65,11 +70,15 @@ class Cues:
                    for c in near)
 
     def opens_clause(self, start: int) -> bool:
+        if not self.backgrounds:  # most texts: no clause need be found
+            return False
         lo = self.clause_start(start)
         return any(lo <= b.start < start for b in self.backgrounds)
 
     def triggered(self, hit: Hit) -> bool:
         """An incident trigger in the phrase's sentence or in the title (not the phrase)."""
+        if not self.triggers:
+            return False
         sentence = self.doc.sentence_at(hit.start)
         title_end = self.doc.title_end
         if sentence.in_title and len(self.doc.sentences) > 1:
@@ -82,21 +91,29 @@ def find_violations(doc: Doc, hits: dict[str, list[Hit]],
                     contains: frozenset[tuple[str, str]] = frozenset()
                     ) -> dict[str, tuple[str, ...]]:
     """Violation id → the phrases that assert it (empty for ordinary news)."""
-    if not any(name.startswith(("strong:", "topic:")) for name in hits):
+    typed = _typed_hits(hits)
+    if not typed:
         return {}
     cues = Cues(doc, hits)
-    found = []
-    for vid in VIOLATIONS:
-        strong = _within_sentences(doc, hits.get(f"strong:{vid}", ()))
-        topic = [h for h in _within_sentences(doc, hits.get(f"topic:{vid}", ()))
-                 if cues.triggered(h)]
-        found += _asserted_all(cues, vid, strong + topic)
-    found = _most_specific(found, contains)
-    title_asserts = any(e.in_title for e in found) or any(
-        h.start < doc.title_end for name in _FRAMING_ACTIONS for h in hits.get(name, ()))
+    found: list[Evidence] = []
+    for vid, strong, topic in typed:
+        candidates = _within_sentences(doc, strong)
+        if topic:
+            candidates += [h for h in _within_sentences(doc, topic) if cues.triggered(h)]
+        if candidates:
+            found += _asserted_all(cues, vid, candidates)
+    if not found:
+        return {}
+    if contains and len(found) > 1:
+        found = _most_specific(found, contains)
+    # Background clauses count only when the title asserts something (worked out only
+    # when some evidence is background).
+    title_asserts = not any(e.background for e in found) or _title_asserts(doc, hits, found)
     out: dict[str, list[str]] = {}
     last_start: dict[str, int] = {}
-    for e in sorted(found, key=lambda e: (e.start, -e.end)):  # the longest of one start
+    if len(found) > 1:
+        found.sort(key=_text_order)  # the longest of one start first
+    for e in found:
         if (title_asserts or not e.background) and last_start.get(e.type) != e.start:
             last_start[e.type] = e.start
             phrases = out.setdefault(e.type, [])
@@ -105,10 +122,33 @@ def find_violations(doc: Doc, hits: dict[str, list[Hit]],
     return {vid: tuple(out[vid][:5]) for vid in VIOLATIONS if vid in out}
 
 
-def _within_sentences(doc: Doc, hits) -> list[Hit]:
+def _typed_hits(hits: dict[str, list[Hit]]) -> list[tuple[str, list[Hit], list[Hit]]]:
+    """(type, its strong phrases, its topic phrases) for each type with any phrase found."""
+    typed = []
+    for vid, strong_set, topic_set in _TYPE_SETS:
+        strong, topic = hits.get(strong_set), hits.get(topic_set)
+        if strong or topic:
+            typed.append((vid, strong or [], topic or []))
+    return typed
+
+
+def _text_order(e: Evidence) -> tuple[int, int]:
+    return e.start, -e.end
+
+
+def _title_asserts(doc: Doc, hits: dict[str, list[Hit]], found: list[Evidence]) -> bool:
+    return any(e.in_title for e in found) or any(
+        h.start < doc.title_end for name in _FRAMING_ACTIONS for h in hits.get(name, ()))
+
+
+def _within_sentences(doc: Doc, hits: list[Hit]) -> list[Hit]:
     """A phrase never runs from the title into the summary, or across sentences."""
-    return [h for h in hits
-            if doc.sentence_at(h.start) is doc.sentence_at(max(h.start, h.end - 1))]
+    starts = doc.starts
+    if len(starts) == 1:  # one sentence: every phrase is within it
+        return list(hits)
+    bisect_right = bisect.bisect_right
+    return [h for h in hits if (max(bisect_right(starts, h.start), 1)
+                                == max(bisect_right(starts, max(h.start, h.end - 1)), 1))]
 
 
 def _most_specific(found: list[Evidence], contains: frozenset[tuple[str, str]]) -> list[Evidence]:
@@ -126,6 +166,8 @@ def _asserted_all(cues: Cues, vid: str, hits: list[Hit]) -> list[Evidence]:
     digital copy of his voice" hedges its "copy of his voice" too)."""
     evidence = {h: _asserted(cues, vid, h) for h in hits}
     denied = [h for h, e in evidence.items() if e is None]
+    if not denied:
+        return list(evidence.values())
     text = cues.doc.text
     return [e for h, e in evidence.items() if e is not None and not any(
         d.start <= h.start and h.end <= d.end and len(_WORD.findall(text, d.start, h.start)) <= 1
@@ -134,11 +176,14 @@ def _asserted_all(cues: Cues, vid: str, hits: list[Hit]) -> list[Evidence]:
 
 def _asserted(cues: Cues, vid: str, hit: Hit) -> Evidence | None:
     """Evidence unless negated or hedged; flagged when it sits in a background clause."""
-    if cues.governed(cues.negations, hit.start, NEGATION_WORDS, NEGATION_REACH):
+    start = hit.start
+    if cues.negations and cues.governed(cues.negations, start, NEGATION_WORDS,
+                                        NEGATION_REACH):
         return None
-    if cues.governed(cues.hedges, hit.start, HEDGE_WORDS, HEDGE_REACH):
+    if cues.hedges and cues.governed(cues.hedges, start, HEDGE_WORDS, HEDGE_REACH):
         return None
-    in_title = hit.start < cues.doc.title_end
-    phrase = hit.text if len(hit.text) <= 80 else hit.text[:77] + "..."
-    return Evidence(vid, phrase, hit.start, hit.end, in_title,
-                    not in_title and cues.opens_clause(hit.start))
+    in_title = start < cues.doc.title_end
+    text = hit.text
+    phrase = text if len(text) <= 80 else text[:77] + "..."
+    return Evidence(vid, phrase, start, hit.end, in_title,
+                    not in_title and cues.opens_clause(start))
