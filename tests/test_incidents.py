@@ -196,4 +196,4 @@ def test_a_suit_against_another_defendant_is_ruled_out_however_alike(taxonomy):
     scorer = Scorer(taxonomy.grouping)
     match = grouper.state(a)["match"]
     scorer.update(a, match, ())
-    assert scorer.score(features, scorer.vector(features), a, match) == float("-inf")
+    assert scorer.features(features, scorer.vector(features), a, match) is None

@@ -68,7 +68,7 @@ def classify_items(items: Iterable[dict], taxonomy: Taxonomy) -> list[Classified
         tags = tag_item(item.get("title") or "", item.get("summary") or "",
                         item.get("text") or "", taxonomy=taxonomy)
         ids.append(item.get("id"))
-        reports.append((_report(n, item, tags), tags))
+        reports.append((report_for(n, item, tags), tags))
     incidents = group(reports, taxonomy)
     return [Classified(item_id, tags, incident, tuple(c for c in tags.companies if c in listed))
             for item_id, (_, tags), incident in zip(ids, reports, incidents, strict=True)]
@@ -84,7 +84,7 @@ def group(reports: list[tuple[Report, Tags]], taxonomy: Taxonomy) -> list[str | 
     return out
 
 
-def _report(n: int, item: dict, tags: Tags) -> Report:
+def report_for(n: int, item: dict, tags: Tags) -> Report:
     # The grouper needs a unique id per item; the input id may be missing or repeated.
     return Report(item_id=f"{n}:{item.get('id', '')}", title=item.get("title") or "",
                   summary=item.get("summary") or "", published=str(item.get("published") or ""),

@@ -13,19 +13,18 @@ Train on the development and demo sets only: the held-out sets are for scoring.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from tracker.classify import _report, classify_items
+from tracker.classify import classify_items, report_for
 from tracker.errors import TrackerError
 from tracker.evaluate import load_rows, pairwise, resolve
 from tracker.incidents import IncidentGrouper
 from tracker.tagger import tag_item
-from tracker.tagging.similarity import _NO_RIVAL, DECISION, FEATURES
+from tracker.tagging.similarity import DECISION, FEATURES, decision_inputs
 from tracker.taxonomy import DEFAULT_DIR, Taxonomy, load_taxonomy
 
 BEGIN, END = "# BEGIN learned", "# END learned"
@@ -36,7 +35,7 @@ def replay(rows: Sequence[dict], taxonomy: Taxonomy) -> list[list[tuple]]:
     """Per grouped report, its candidates as (features, right incident?, reports in the
     candidate), replaying the rows in date order with every report placed in its gold
     incident. A candidate weighs as many report pairs as it holds, as pair F1 counts it."""
-    reports = [_report(n, row, tag_item(row.get("title") or "", row.get("summary") or "",
+    reports = [report_for(n, row, tag_item(row.get("title") or "", row.get("summary") or "",
                                         taxonomy=taxonomy))
                for n, row in enumerate(rows)]
     order = sorted(range(len(rows)), key=lambda i: (reports[i].published or "9999", i))
@@ -69,8 +68,9 @@ def decisions(events: list[list[tuple]], weights: np.ndarray) -> list[tuple]:
         scores = np.asarray([c[0] for c in candidates]) @ weights
         order = np.argsort(-scores, kind="stable")
         pair, right, size = candidates[order[0]]
-        margin = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else _NO_RIVAL
-        out.append(((*pair, min(margin, _NO_RIVAL), math.log1p(len(candidates))), right, size))
+        second = float(scores[order[1]]) if len(order) > 1 else None
+        out.append((decision_inputs(pair, float(scores[order[0]]), second, len(candidates)),
+                    right, size))
     return out
 
 

@@ -78,7 +78,6 @@ class ContextRule:
 class Grouping:
     """Tuning of incident grouping (grouping.toml)."""
 
-    threshold: float
     weights: Mapping[str, float]
     max_candidates: int
     recent_days: int
@@ -422,7 +421,7 @@ def _compile_grouping(data: dict, cache: RegexCache) -> Grouping:
     where = _where_regex(data, where, cache)
     try:
         return Grouping(
-            threshold=float(data.get("threshold", 0.5)), weights=MappingProxyType(dict(weights)),
+            weights=MappingProxyType(dict(weights)),
             max_candidates=int(data.get("max_candidates", 200)),
             recent_days=int(data.get("recent_days", 14)),
             spread_scale=float(data.get("spread_scale", 3.0)),

@@ -123,14 +123,6 @@ class Scorer:
 
     # -- scoring ----------------------------------------------------------------------
 
-    def score(self, r: Features, vec: tuple, incident_id: str, m: dict) -> float:
-        """Log-odds that the report continues this incident; -inf when it is ruled out
-        (see features)."""
-        x = self.features(r, vec, incident_id, m)
-        if x is None:
-            return -math.inf
-        return sum(map(mul, self.weights, x))
-
     def best(self, r: Features, candidates: Iterable[tuple[str, dict]]
              ) -> tuple[str | None, float]:
         """The best-ranked candidate incident and the decision log-odds that the report
@@ -146,13 +138,11 @@ class Scorer:
             return None, -math.inf
         ranked.sort(key=lambda t: t[0], reverse=True)
         top, incident_id, x = ranked[0]
-        margin = top - ranked[1][0] if len(ranked) > 1 else _NO_RIVAL
-        return incident_id, self.decide(x, margin, len(ranked))
+        second = ranked[1][0] if len(ranked) > 1 else None
+        return incident_id, self.decide(decision_inputs(x, top, second, len(ranked)))
 
-    def decide(self, x: tuple, margin: float, n: int) -> float:
-        """Log-odds of joining the best candidate, from its features and its lead over
-        the next one."""
-        z = (*x, min(margin, _NO_RIVAL), math.log1p(n))
+    def decide(self, z: tuple) -> float:
+        """Log-odds of joining the best candidate, from its decision_inputs."""
         return sum(map(mul, self.decision, z))
 
     def features(self, r: Features, vec: tuple, incident_id: str,
@@ -275,6 +265,13 @@ class _Profile:
         self.fines = frozenset(m["fines"])
         self.sued = "lawsuit" in m.get("actions", ())
         self.size = math.log1p(len(m["days"]))
+
+
+def decision_inputs(x: tuple, top: float, second: float | None, n: int) -> tuple:
+    """The DECISION inputs: the best candidate's features, its lead over the next one
+    (capped; the cap when it has no rival) and how many candidates there were."""
+    margin = _NO_RIVAL if second is None else min(top - second, _NO_RIVAL)
+    return (*x, margin, math.log1p(n))
 
 
 def _side_conflict(mine: frozenset[str], theirs: frozenset[str], my_companies: frozenset[str],
