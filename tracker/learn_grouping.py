@@ -15,14 +15,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
-from tracker.classify import classify_items, report_for
+from tracker.classify import group, report_for
 from tracker.errors import TrackerError
 from tracker.evaluate import load_rows, pairwise, resolve
 from tracker.incidents import IncidentGrouper
+from tracker.models import Report, Tags
 from tracker.tagger import tag_item
 from tracker.tagging.similarity import DECISION, FEATURES, decision_inputs
 from tracker.taxonomy import DEFAULT_DIR, Taxonomy, load_taxonomy
@@ -31,13 +34,22 @@ BEGIN, END = "# BEGIN learned", "# END learned"
 THRESHOLDS = tuple(round(t * 0.25, 2) for t in range(-8, 13))  # log-odds -2 .. 3
 
 
-def replay(rows: Sequence[dict], taxonomy: Taxonomy) -> list[list[tuple]]:
+def tag_rows(rows: Sequence[dict], taxonomy: Taxonomy) -> list[tuple[Report, Tags]]:
+    """Each row tagged once: learning regroups the same reports many times, and grouping
+    weights do not change the tags."""
+    out = []
+    for n, row in enumerate(rows):
+        tags = tag_item(row.get("title") or "", row.get("summary") or "", taxonomy=taxonomy)
+        out.append((report_for(n, row, tags), tags))
+    return out
+
+
+def replay(rows: Sequence[dict], tagged: Sequence[tuple[Report, Tags]],
+           taxonomy: Taxonomy) -> list[list[tuple]]:
     """Per grouped report, its candidates as (features, right incident?, reports in the
     candidate), replaying the rows in date order with every report placed in its gold
     incident. A candidate weighs as many report pairs as it holds, as pair F1 counts it."""
-    reports = [report_for(n, row, tag_item(row.get("title") or "", row.get("summary") or "",
-                                        taxonomy=taxonomy))
-               for n, row in enumerate(rows)]
+    reports = [report for report, _ in tagged]
     order = sorted(range(len(rows)), key=lambda i: (reports[i].published or "9999", i))
     grouper = IncidentGrouper(taxonomy)
     gold_of: dict[str, str] = {}  # incident id → gold key
@@ -94,18 +106,20 @@ def fit(x: list, y: list, weight: list, l2: float, iterations: int = 30) -> np.n
 
 def with_weights(taxonomy: Taxonomy, weights: dict[str, float]) -> Taxonomy:
     """The taxonomy with grouping weights replaced (the rest shared, nothing reloaded)."""
-    from dataclasses import replace
-    from types import MappingProxyType
     grouping = replace(taxonomy.grouping,
                        weights=MappingProxyType({**taxonomy.grouping.weights, **weights}))
     return replace(taxonomy, grouping=grouping)
 
 
-def pair_f1(sets: Sequence[list[dict]], taxonomy: Taxonomy) -> float:
-    """Pairwise grouping F1 over the sets, each grouped on its own."""
+def pair_f1(sets: Sequence[list[dict]], taxonomy: Taxonomy,
+            tagged: Sequence[list[tuple[Report, Tags]]] | None = None) -> float:
+    """Pairwise grouping F1 over the sets, each grouped on its own (`tagged`: the sets
+    already tagged by tag_rows)."""
+    if tagged is None:
+        tagged = [tag_rows(rows, taxonomy) for rows in sets]
     tp = fp = fn = 0
-    for rows in sets:
-        pred = [r.incident for r in classify_items(rows, taxonomy)]
+    for rows, reports in zip(sets, tagged, strict=True):
+        pred = group(reports, taxonomy)
         scores = pairwise([r["gold"].get("incident") for r in rows], pred)
         tp, fp, fn = tp + scores["tp"], fp + scores["fp"], fn + scores["fn"]
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
@@ -114,7 +128,8 @@ def pair_f1(sets: Sequence[list[dict]], taxonomy: Taxonomy) -> float:
 def learn(train: Sequence[list[dict]], taxonomy: Taxonomy, l2: float) -> dict[str, float]:
     """Ranking weights from every candidate pair, then decision weights from each report's
     best-ranked candidate, then the decision threshold with the best pair F1."""
-    events = [e for rows in train for e in replay(rows, taxonomy)]
+    tagged = [tag_rows(rows, taxonomy) for rows in train]
+    events = [e for rows, t in zip(train, tagged, strict=True) for e in replay(rows, t, taxonomy)]
     pairs = [c for candidates in events for c in candidates]
     rank = fit(*zip(*pairs, strict=True), l2=l2)
     chosen = decisions(events, rank)
@@ -122,7 +137,7 @@ def learn(train: Sequence[list[dict]], taxonomy: Taxonomy, l2: float) -> dict[st
     weights = {f"model_{name}": round(float(v), 3) for name, v in zip(FEATURES, rank, strict=True)}
     weights |= {f"join_{name}": round(float(v), 3) for name, v in zip(DECISION, join, strict=True)}
     best = max(THRESHOLDS, key=lambda t: (pair_f1(train, with_weights(
-        taxonomy, {**weights, "join_threshold": t})), -abs(t)))
+        taxonomy, {**weights, "join_threshold": t}), tagged), -abs(t)))
     print(f"learn: {len(pairs)} pairs ({int(sum(p[1] for p in pairs))} right), "
           f"{len(chosen)} decisions, from {sum(map(len, train))} items; threshold {best}",
           file=sys.stderr)
