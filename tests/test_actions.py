@@ -249,6 +249,48 @@ def test_a_companys_own_step_told_only_in_the_summary_is_its_reaction(taxonomy):
     ])
 
 
+# -- later steps of a case, told without "rules" or "settles" ------------------------------------
+
+def test_a_step_closing_the_headline_after_a_comma_is_the_news(taxonomy):
+    check(taxonomy, [
+        ("Quillon AI must face shareholder suit over chatbot claims, judge rules", "",
+         "ruling"),
+        ("Quillon AI faces shareholder suit over chatbot claims", "", "lawsuit"),
+    ])
+
+
+def test_a_case_noun_as_the_subject_of_the_courts_step_is_a_ruling(taxonomy):
+    check(taxonomy, [
+        ("Face-search firm's settlement wins final approval", "", "ruling"),
+        ("Face-search firm's settlement gives plaintiffs a stake", "", "penalty"),
+        ("Regulator's fine on chatbot maker annulled by Rome court", "", "ruling"),
+        ("Regulator's fine on chatbot maker imposed over data collection", "", "penalty"),
+        ("Chatbot rival's suit against phone maker and lab survives dismissal bid", "", "ruling"),
+    ])
+
+
+def test_a_settlement_told_without_the_word_is_a_penalty(taxonomy):
+    check(taxonomy, [
+        ("Novelists and Quillon AI reach $40m deal over pirated books", "", "penalty"),
+        ("Record label ends fight with song generator over copied recordings", "", "penalty"),
+        ("State wins $1.4bn from social network over face data", "", "penalty"),
+        ("Chipmaker strikes $700m deal to buy start-up, drawing antitrust review", "",
+         "investigation"),
+    ])
+
+
+def test_later_developments_get_the_action_of_their_step(taxonomy):
+    """Our own headlines (tests/fixtures/later_developments.jsonl) about real cases."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "later_developments.jsonl"
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    cases = [(c["title"], c["summary"], c["action"]) for c in cases if c.get("action")]
+    assert len(cases) >= 100
+    check(taxonomy, cases)
+
+
 # -- end to end ---------------------------------------------------------------------------------
 
 def test_the_tagger_gives_the_action_and_its_evidence(taxonomy):

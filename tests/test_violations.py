@@ -338,6 +338,43 @@ def test_ordinary_news_gets_no_violation(taxonomy, title, summary):
     assert types(taxonomy, title, summary) == set()
 
 
+# -- later developments of a case, and ordinary news with court and deal words -----------
+
+def _later_developments() -> list[dict]:
+    """Our own headlines (tests/fixtures/later_developments.jsonl): a ruling, settlement or
+    appeal that names only the parties or the case ("Judge sides with Meta against authors",
+    "Getty's UK case"), and ordinary news that uses the same words ("Court approves OpenAI's
+    restructuring", "Record labels sign licensing deals")."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "later_developments.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+LATER = [c for c in _later_developments() if c["types"]]
+LATER_ORDINARY = [c for c in _later_developments() if not c["types"]]
+
+
+@pytest.mark.parametrize("case", LATER, ids=[f"{c['types'][0]}-{i}" for i, c in
+                                              enumerate(LATER)])
+def test_a_later_development_inherits_the_type_of_its_case(taxonomy, case):
+    got = types(taxonomy, case["title"], case["summary"])
+    assert set(case["types"]) <= got <= set(case["types"]) | set(case.get("may_also", ()))
+
+
+@pytest.mark.parametrize("case", LATER_ORDINARY,
+                         ids=[f"ordinary-court-{i}" for i in range(len(LATER_ORDINARY))])
+def test_ordinary_news_with_court_or_deal_words_gets_no_violation(taxonomy, case):
+    assert types(taxonomy, case["title"], case["summary"]) == set()
+
+
+def test_the_later_development_cases_cover_every_type():
+    from tracker.models import VIOLATIONS
+    assert {t for c in LATER for t in c["types"]} == set(VIOLATIONS)
+    assert len(LATER_ORDINARY) >= 60
+
+
 # -- negation and hedging ------------------------------------------------------------------
 
 @pytest.mark.parametrize("title, summary", [
@@ -400,11 +437,88 @@ def test_clause_breaks_are_whole_words_as_plainly_written():
     from tracker.tagging.violations import _CLAUSE_BREAK
 
     plain = re.compile(
-        r"[;:]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\balthough\b|, (?:and|as|after)\b")
+        r"[;:]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\balthough\b|\bafter\b|, (?:and|as)\b")
     texts = ["but the rebuttal came; meanwhile butter - whereas, although",
              "Worthwhile although_x whilst, and, as, after, asked, but", "awhile wbut abut",
-             "but", "although: whereas", "Ébut ébut 1but _but", "x - y -z, aftermath"]
+             "but", "although: whereas", "Ébut ébut 1but _but", "x - y -z, aftermath",
+             "after the ruling, hereafter, safter and after_x came after"]
     for text in texts:
         assert ([m.end() for m in _CLAUSE_BREAK.finditer(text)]
                 == [m.end() for m in plain.finditer(text)]), text
     assert [m.end() for m in _CLAUSE_BREAK.finditer("but the rebuttal came")] == [3]
+
+
+# Phrasing classes met in text written without our rules in view: each case is our own
+# sentence, told the way a reporter might, with none of the type's usual keywords.
+PHRASING_CLASSES = [
+    ("Animation guild members vote to end their months-long walkout",
+     "The new contract bars studios from replacing storyboard artists with generative tools.",
+     "labor"),
+    ("Voice actors and publishers sign contract with AI safeguards",
+     "Performers' union says the agreement requires consent before any digital replica is made.",
+     "labor"),
+    ("Chipmaker sacks three engineers who staged a sit-in over a defence contract", "", "labor"),
+    ("Assistant berated users and compared a critic to Hitler",
+     "Screenshots show the bot turning hostile during long sessions.", "safety_harm"),
+    ("Startup limits chatbot sessions after unhinged replies", "", "safety_harm"),
+    ("Plush robot toy veered into explicit role-play during tests", "", "safety_harm"),
+    ("City regulator tells operator to cut its driverless fleet in half",
+     "Officials cited a string of safety incidents at intersections.", "safety_harm"),
+    ("Intruders got into a cloud provider's admin console and copied customer records",
+     "", "security_breach"),
+    ("Developer pushed a secret API key to a public repository",
+     "Anyone could have used it to call the company's paid models.", "security_breach"),
+    ("Software maker ships emergency patches as attackers exploit a flaw in its VPN", "",
+     "security_breach"),
+    ("Researchers blame state-backed hacking groups behind break-ins at telecom firms", "",
+     "security_breach"),
+    ("Beijing to curb exports of rare earth magnets", "Exporters will need permits.",
+     "export_control"),
+    ("Drone maker named on Pentagon list of Chinese military companies", "", "export_control"),
+    ("News site's algorithmically generated sports recaps riddled with errors",
+     "Several errors in automatically produced match reports named the wrong scorers.",
+     "misinformation"),
+    ("Brief cited a nonexistent study, opposing counsel says", "", "misinformation"),
+    ("Regulator says streaming service steered viewers into a costlier tier", "",
+     "deception_fraud"),
+    ("Gym chain app made cancelling so hard members gave up", "", "deception_fraud"),
+    ("Video app's new terms let it use customer recordings to train models",
+     "Users say there is no easy way to opt out.", "privacy"),
+    ("Chatbot platform hosted a bot impersonating a teacher's late sister", "",
+     "deepfake_impersonation"),
+    ("Scam adverts featuring her image ran for months, presenter says", "",
+     "deepfake_impersonation"),
+    ("Former chip designer accused of taking schematics to a rival before resigning", "",
+     "trade_secret"),
+    ("Shopping agent posed as a human visitor to get past the retailer's checks", "",
+     "tos_violation"),
+    ("App maker loses model access after its bot's abusive chats", "", "tos_violation"),
+    ("Regulators left no path to approval, buyer says as chip deal collapses", "",
+     "antitrust"),
+    ("Court lets news site pursue claim that AI firm stripped authorship information", "",
+     "copyright"),
+]
+
+
+@pytest.mark.parametrize(("title", "summary", "expected"), PHRASING_CLASSES)
+def test_a_phrasing_class_without_the_keyword_gets_its_type(taxonomy, title, summary, expected):
+    assert expected in types(taxonomy, title, summary)
+
+
+# Look-alikes of those classes in ordinary news.
+PHRASING_LOOKALIKES = [
+    ("Security vendor launches agents that analyse malware for defenders", ""),
+    ("Cloud firm scans customers' setups for vulnerabilities before launch", ""),
+    ("Enterprise plan comes with a promise not to train on customer data", ""),
+    ("Rapper Snoop Dogg voices a character in a new assistant", ""),
+    ("Bank rolls out automated fraud-detection tools for small businesses", ""),
+    ("Ride app opens its service to everyone, letting anyone download it", ""),
+    ("EU finalises new tech rules for app stores", ""),
+    ("Minister warns of retaliation over digital taxes on American tech firms",
+     "He called it unfair treatment of US companies."),
+]
+
+
+@pytest.mark.parametrize(("title", "summary"), PHRASING_LOOKALIKES)
+def test_a_lookalike_of_a_phrasing_class_is_ordinary_news(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()

@@ -32,6 +32,7 @@ from tracker.tagging.text import Doc
 STRONG, WEAK = 3.0, 1.0
 MAIN, SUB, LEAD, REST = 3.0, 0.5, 1.0, 0.75  # headline main clause, rest of it, summary
 MAIN2 = 2.0  # a second step joined to the headline's first one
+CLOSING_WORDS = 3  # "..., judge rules": the step that closes a headline after a comma
 REACTION = 0.3  # a company's own step told only in the summary
 REPORT_SHARE = 0.5  # "report" is the default: its phrases only hold off weak evidence
 MIN_SCORE = 2.5
@@ -134,12 +135,20 @@ class Clues:
         return self._blockers
 
     def zone(self, hit: Hit) -> float:
-        if hit.start < self.main_end:
+        if hit.start < self.main_end or self.closes_title(hit):
             return MAIN
         if hit.start < self.doc.title_end:
             return SUB
         weight = LEAD if hit.start < self.lead_end else REST
         return weight * SUB / MAIN if self.after_subordinate(hit) else weight
+
+    def closes_title(self, hit: Hit) -> bool:
+        """"Workday must face age-bias suit over AI screening, judge rules": a step named
+        after the headline's last comma, ending it, is what the headline reports."""
+        end = self.doc.title_end
+        return (hit.end == end and hit.start < end
+                and self.doc.text.endswith(", ", 0, hit.start)
+                and self.words(hit.start, end) <= CLOSING_WORDS)
 
     def after_subordinate(self, hit: Hit) -> bool:
         """In a summary clause opened by "after", "amid"... (up to a comma): background."""
@@ -317,9 +326,11 @@ def _text_order(vote: Vote) -> tuple[int, int]:
 
 def _inside_another(spans: list[tuple[int, int, str]], start: int, end: int,
                     action: str) -> bool:
-    """A phrase of another action starts before this one and reaches at least as far."""
+    """A phrase of another action covers this one and is longer ("settlement wins final
+    approval" is a ruling, not also a penalty)."""
     for o_start, o_end, o_action in spans:
-        if o_start < start and end <= o_end and o_action != action:
+        if (o_start <= start and end <= o_end and o_end - o_start > end - start
+                and o_action != action):
             return True
     return False
 
