@@ -4,6 +4,9 @@ parties, while the parties of the same stories still are. Sentences are our own,
 real 2022-2025 events."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tracker.tagger import tag_item
@@ -200,7 +203,7 @@ VENUE = [
         "Lawyer sanctioned for fake case citations from ChatGPT",
         "A New York attorney used ChatGPT to research a brief and submitted six invented cases to"
         " the court.",
-        set(), id="cp-034"),
+        {"OpenAI"}, id="cp-034"),  # in an incident the tool is the instrument (taxonomy.md)
     pytest.param(
         "Hackers use Anthropic's Claude to run extortion campaign",
         "Anthropic says it banned accounts that used Claude Code to automate data theft from 17 "
@@ -422,7 +425,7 @@ MORE = [
         "Judge finds attorney cited cases invented by Claude",
         "A federal judge fined a lawyer who relied on Anthropic's chatbot for a brief citing "
         "nonexistent rulings.",
-        set(), id="cq-015"),
+        {"Anthropic"}, id="cq-015"),  # the chatbot that invented them is the instrument
     pytest.param(
         "Teachers report rise of essays written with Gemini",
         "Schools say students increasingly use Google's Gemini and ChatGPT to complete homework.",
@@ -700,3 +703,35 @@ def test_only_parties_are_tagged(taxonomy, title, summary, parties):
 def test_the_trap_set_has_mentions_and_parties_in_balance():
     with_party = sum(1 for case in CASES if case.values[2])
     assert len(CASES) >= 30 and with_party >= 15 and len(CASES) - with_party >= 10
+
+
+# -- rounds of fresh items ---------------------------------------------------------------
+# Batches of items written without looking at the rules (tests/fixtures/company_rounds.jsonl:
+# our own headlines and summaries of real 2022-2025 events), each measured before the rules
+# were changed for it. Only taxonomy.md's companies are compared, as the evaluation does.
+# The few the rules still get wrong are marked `known_miss` and expected to fail, strictly,
+# so that a change that fixes one is noticed.
+ROUNDS = Path(__file__).resolve().parent / "fixtures" / "company_rounds.jsonl"
+
+
+def _round_cases() -> list:
+    cases = []
+    for line in ROUNDS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        marks = (pytest.mark.xfail(reason=row["known_miss"], strict=True)
+                 if row.get("known_miss") else ())
+        cases.append(pytest.param(row["title"], row["summary"], set(row["parties"]),
+                                  id=row["id"], marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize(("title", "summary", "parties"), _round_cases())
+def test_fresh_rounds_tag_only_parties(taxonomy, title, summary, parties):
+    assert parties_of(taxonomy, title, summary) & taxonomy.listed == parties
+
+
+def test_fresh_rounds_are_mostly_right_and_mostly_traps():
+    rows = [json.loads(line) for line in ROUNDS.read_text(encoding="utf-8").splitlines()]
+    misses = sum(1 for row in rows if row.get("known_miss"))
+    assert len(rows) >= 150 and misses / len(rows) <= 0.1
+    assert sum(1 for row in rows if len(row["parties"]) < 2) >= len(rows) // 2

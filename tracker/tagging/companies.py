@@ -20,7 +20,14 @@ LEFT_WIDTH = CUE_REACH  # characters before a mention searched for cues ("backed
 # maker's possessive ("Nvidia's H100").
 _LIST_GAP = re.compile(r"(?:['’]s\s+[\w.-]+(?:\s+[\w.-]+)?)?"
                        r"\s*(?:,|,?\s+(?:and|or|&|as well as|plus)(?:\s+(?:from|by))?|/)\s*")
-_POSSESSIVE_GAP = re.compile(r"'s?\s+(?:\w+\s+){0,2}")
+_POSSESSIVE_GAP = re.compile(r"'s?\s+(?:\w+\s+){0,2}|\s+")  # or one name of two ("GitHub Copilot")
+# Text joining a name to the next one inside one noun phrase: a possessive or a compound
+# modifier ("Microsoft's ChatGPT-powered Bing"). The later name is part of the earlier's
+# phrase, so a cue before the phrase covers it too.
+_PHRASE_GAP = re.compile(r"['’]s\s+|-(?:powered|based|built|made|owned|run|style|like)\s+")
+# Where a background clause ("months after Disney sued Midjourney and ...") ends.
+_CLAUSE_BREAK = re.compile(r"[;:\n]|[.!?]\s|\s-\s|,\s+(?:and|but|while|whereas|as|which|who)\s")
+_CLAUSE_KINDS = frozenset({"earlier_case"})  # kinds that cover the rest of their clause
 
 
 _NO_CUES: Mapping[str, str] = MappingProxyType({})
@@ -46,16 +53,21 @@ def find_mentions(doc: Doc, tax: Taxonomy, hits: dict[str, list[Hit]]) -> list[M
         return []
     raw = _alias_matches(doc, tax, aliases)
     sure = {company for company, _, _, _, ambiguous, _ in raw if not ambiguous}
+    named = {company for company, text, _, _, ambiguous, _ in raw
+             if not ambiguous and not _is_nickname(text)}
     before = tax.before
     cues = sorted((h for name, found in hits.items() if name in before for h in found),
                   key=_start)
     cue_starts = [h.start for h in cues]
     mentions = []
     for company, text, start, end, ambiguous, platform in raw:
-        if ambiguous and company not in sure and not _ambiguous_ok(doc, tax, company, start):
+        if ambiguous and company not in sure and not _ambiguous_ok(doc, tax, company, start,
+                                                                   end):
             continue
-        left = _left_cues(doc, tax, cues, cue_starts, start) if cues else _NO_CUES
+        if company not in named and _is_nickname(text) and _unlike(doc, tax, company):
+            continue  # "the search giant" in an item about Baidu
         right = doc.right(end)
+        left = _left_cues(doc, tax, cues, cue_starts, start, right) if cues else _NO_CUES
         kind, cue, side = _classify(tax, tax.companies[company], left, right)
         mentions.append(Mention(company, text, start, end, kind, cue, side, platform, left,
                                 right))
@@ -85,16 +97,29 @@ def parties(mentions: list[Mention], promote: frozenset[str] = frozenset(),
 
 def _share_kinds(text: str, mentions: list[Mention]) -> list[Mention]:
     """A cue before a list covers the names after it, a cue after a list the names before it;
-    a product right after its maker's possessive takes the maker's kind."""
+    a product right after its maker's possessive takes the maker's kind, and so does a name
+    inside the phrase a cue governs; a background clause covers every name in it."""
     out = list(mentions)
+    clause: Mention | None = None  # the last mention that opened a background clause
+    cued: dict[str, Mention] = {}  # company → its last mention ruled out by a cue before it
     for i in range(1, len(out)):
         prev, cur = out[i - 1], out[i]
+        if prev.side == "before":
+            cued[prev.company] = prev
+            if prev.kind in _CLAUSE_KINDS:
+                clause = prev
         gap = text[prev.end:cur.start]
         if cur.cue:
             continue
-        if (prev.side == "before" and _LIST_GAP.fullmatch(gap)) or (
-                prev.company == cur.company and _POSSESSIVE_GAP.fullmatch(gap)):
+        if (prev.side == "before" and (_LIST_GAP.fullmatch(gap) or _PHRASE_GAP.fullmatch(gap))
+                ) or (prev.company == cur.company and _POSSESSIVE_GAP.fullmatch(gap)):
             out[i] = cur._replace(kind=prev.kind, cue=prev.cue, side=prev.side)
+        elif clause is not None and not _CLAUSE_BREAK.search(text, clause.end, cur.start):
+            out[i] = cur._replace(kind=clause.kind, cue=clause.cue, side=clause.side)
+        elif (same := cued.get(cur.company)) and not _CLAUSE_BREAK.search(text, same.end,
+                                                                          cur.start):
+            # the company's own product later in the clause ("as Apple also delays Siri")
+            out[i] = cur._replace(kind=same.kind, cue=same.cue, side=same.side)
     for i in range(len(out) - 2, -1, -1):
         cur, nxt = out[i], out[i + 1]
         if not cur.cue and nxt.side == "after" and _LIST_GAP.fullmatch(text[cur.end:nxt.start]):
@@ -102,18 +127,39 @@ def _share_kinds(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _left_cues(doc: Doc, tax: Taxonomy, cues: list[Hit], cue_starts: list[int],
-               start: int) -> Mapping[str, str]:
-    """Cue sets that end right where the mention starts (within its sentence)."""
+def _left_cues(doc: Doc, tax: Taxonomy, cues: list[Hit], cue_starts: list[int], start: int,
+               right: str) -> Mapping[str, str]:
+    """Cue sets that end right where the mention starts (within its sentence). The first
+    half of a pair ("from |X| search results") is looked for only when its second half
+    follows: those halves are common words ("from", "the")."""
     lo = max(doc.sentence_at(start).start, start - LEFT_WIDTH)
     first, last = bisect.bisect_left(cue_starts, lo), bisect.bisect_left(cue_starts, start)
     if first == last:
         return _NO_CUES
-    found = {}
+    found: dict[str, str] = {}
+    unpaired: set[str] = set()  # pairs whose second half is not after the mention
     for h in cues[first:last]:
-        if h.set not in found and (m := tax.before[h.set].match(doc.text, h.start, start)):
-            found[h.set] = m.group(0).strip()
+        name = h.set
+        if name in found or name in unpaired:
+            continue
+        if (after := _pair_after(tax, name)) is not None and not after.match(right):
+            unpaired.add(name)
+        elif m := tax.before[name].match(doc.text, h.start, start):
+            found[name] = m.group(0).strip()
     return found or _NO_CUES
+
+
+def _pair_after(tax: Taxonomy, cue_set: str) -> re.Pattern | None:
+    """The second half of the pair whose first half is `cue_set` ("np:venue:pair0"), if any
+    (see taxonomy._context_rule for the names)."""
+    rule_name, pair, index = cue_set.rpartition(":pair")
+    if not pair:
+        return None
+    if rule_name.startswith("np:"):
+        rule = tax.nonparty.get(rule_name[3:])
+    else:
+        rule = {"outlet": tax.outlet, "cue": tax.party_cue}.get(rule_name)
+    return rule.pairs[int(index)][1] if rule is not None else None
 
 
 def _alias_matches(doc: Doc, tax: Taxonomy,
@@ -142,19 +188,36 @@ def _lookalike(doc: Doc, tax: Taxonomy, company: str, start: int, end: int) -> b
     return any(m.start() < end and start < m.end() for m in pattern.finditer(text, lo, hi))
 
 
-def _ambiguous_ok(doc: Doc, tax: Taxonomy, company: str, start: int) -> bool:
-    """A name that is also a word counts with a company cue, or mid-sentence in plain prose;
-    never after a determiner ("the Mistral") or in an item about something else."""
+def _ambiguous_ok(doc: Doc, tax: Taxonomy, company: str, start: int, end: int) -> bool:
+    """A name that is also a word counts with a company cue, or mid-sentence in plain prose
+    (a one-letter name, "X", only with a cue); never after a determiner ("the Mistral") or
+    in an item about something else."""
     info = tax.companies[company]
     sentence = doc.sentence_at(start)
     if tax.determiner_re.search(doc.text[max(sentence.start, start - 30):start]):
         return False
-    if info.unlike is not None and info.unlike.search(doc.text):
+    if _unlike(doc, tax, company):
         return False
     lo, hi = max(sentence.start, start - CONTEXT_WIDTH), min(sentence.end, start + CONTEXT_WIDTH)
-    if (info.context or tax.ambiguous_context).search(doc.text, lo, hi):
+    context = info.context or tax.ambiguous_context
+    if context.search(doc.text, lo, hi):
         return True
-    return not sentence.title_case and start != sentence.start
+    if sentence.in_title and len(doc.sentences) > 1:  # the summary's lead describes it
+        lead = doc.sentences[1]
+        if context.search(doc.text, lead.start, min(lead.end, lead.start + CONTEXT_WIDTH)):
+            return True
+    return end - start > 1 and not sentence.title_case and start != sentence.start
+
+
+def _is_nickname(name: str) -> bool:
+    """A description standing for a company ("the search giant"), not its name."""
+    return name[:4] in ("the ", "The ")
+
+
+def _unlike(doc: Doc, tax: Taxonomy, company: str) -> bool:
+    """The item is about something else that the company's looser names also fit."""
+    unlike = tax.companies[company].unlike
+    return unlike is not None and unlike.search(doc.text) is not None
 
 
 def _classify(tax: Taxonomy, company: Company, left: Mapping[str, str],
