@@ -330,3 +330,126 @@ def test_a_broken_cue_pattern_names_its_place(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TaxonomyError, match=r"\[cues\] hedge"):
         load_taxonomy(target)
+
+
+# -- phrasing classes of text written without the rules in view -------------------------
+
+def test_walking_away_from_a_deal_is_a_response_not_its_break_fee(taxonomy):
+    check(taxonomy, [
+        ("Corvane abandons $12 billion takeover of Lumio",
+         "The chipmaker will pay Lumio a $600 million break fee.", "response"),
+        ("Corvane and Lumio call off their merger", "", "response"),
+        ("Corvane agrees to pay $600 million to settle Lumio suit", "", "penalty"),
+    ])
+
+
+def test_a_trial_opening_is_a_step_of_the_suit(taxonomy):
+    check(taxonomy, [
+        ("Streamly goes on trial over its purchase of two rivals", "", "lawsuit"),
+        ("Prosecutors' case against Streamly's ad exchange: trial opens in Boston", "",
+         "lawsuit"),
+        ("Judge rules Streamly's ad exchange is a monopoly after trial", "", "ruling"),
+    ])
+
+
+def test_the_filed_complaint_speaking_is_a_lawsuit(taxonomy):
+    check(taxonomy, [
+        ("Streamly accused of reading users' mail for its assistant",
+         "A proposed class action says the company switched the feature on by default.",
+         "lawsuit"),
+        ("Streamly accused of reading users' mail for its assistant",
+         "Researchers say the company switched the feature on by default.", "report"),
+        # a company's own argument inside a motion, after a comma, is not the complaint
+        ("Quillon says the paper tricked its chatbot",
+         "In a motion to dismiss part of the suit, Quillon argues the prompts were rigged.",
+         "report"),
+    ])
+
+
+def test_a_tip_to_a_regulator_or_a_challenge_by_groups_is_a_formal_complaint(taxonomy):
+    check(taxonomy, [
+        ("Former staff tell SEC that Quillon's contracts gagged them", "", "lawsuit"),
+        ("Charities challenge welfare office's fraud-scoring algorithm",
+         "They asked the council of state to stop the formula.", "lawsuit"),
+    ])
+
+
+def test_a_criminal_sentence_is_a_penalty(taxonomy):
+    check(taxonomy, [
+        ("Former engineer sentenced to probation for taking chip designs", "", "penalty"),
+        ("Former engineer gets 90 days in prison for stealing robotaxi files", "",
+         "penalty"),
+        ("Former engineer convicted of stealing robotaxi files", "", "ruling"),
+    ])
+
+
+def test_money_counts_as_a_penalty_only_when_it_is_money(taxonomy):
+    check(taxonomy, [
+        ("Facefind says it has collected 40 billion photos from social sites", "", "report"),
+        ("Authors win $40 million from Facefind in damages", "", "penalty"),
+    ])
+
+
+def test_a_platform_capping_or_easing_its_own_limits_responds(taxonomy):
+    check(taxonomy, [
+        ("Chirper caps how many posts users can read a day", "", "response"),
+        ("Chirper raises its reading limits after outcry", "", "response"),
+        ("Quillon adds weekly caps to its coding assistant", "", "response"),
+        ("Vendor rewrites its terms again, ruling out training on customer calls", "",
+         "response"),
+    ])
+
+
+def test_a_provider_cutting_off_a_developer_restricts(taxonomy):
+    check(taxonomy, [
+        ("Quillon suspends developer behind campaign chatbot", "", "restriction"),
+        ("Toy maker loses chatbot access after explicit replies", "", "restriction"),
+        ("The start-up suspends its voice feature after misuse", "", "response"),
+    ])
+
+
+def test_rules_taking_effect_and_permit_requirements_restrict(taxonomy):
+    check(taxonomy, [
+        ("Rare-metal licence rules take effect", "Exporters waited for permits.",
+         "restriction"),
+        ("Malaysia to require permits for exports of AI chips", "", "restriction"),
+        ("Vendor's terms of use prohibit scraping its pages", "", "report"),
+    ])
+
+
+def test_an_authority_checking_or_finding_provisionally_investigates(taxonomy):
+    check(taxonomy, [
+        ("EU checks whether Streamly's stake in Quillon is a merger", "", "investigation"),
+        ("UK watchdog provisionally finds design-tool deal harms competition", "",
+         "investigation"),
+        ("Researchers check whether chatbots repeat election myths", "", "report"),
+    ])
+
+
+def test_a_newsroom_investigation_that_found_something_is_a_report(taxonomy):
+    check(taxonomy, [
+        ("Welfare algorithm flagged migrants for fraud checks",
+         "An investigation by two newspapers found the agency's model singled them out.",
+         "report"),
+        ("Regulator opens investigation into welfare algorithm", "", "investigation"),
+    ])
+
+
+def test_the_accused_brushing_off_claims_or_citing_its_rules_responds(taxonomy):
+    check(taxonomy, [
+        ("Chip firm chief dismisses claims about new hire as rumour", "", "response"),
+        ("Judge dismisses claims against chip firm's new hire", "", "ruling"),
+        ("Quillon says its rules bar weapons after turret video", "", "response"),
+        ("Court says scraper didn't break Streamly's terms", "", "ruling"),
+    ])
+
+
+def test_labour_and_product_fixes_by_the_party_itself_respond(taxonomy):
+    check(taxonomy, [
+        ("Voice actors ratify contract, ending yearlong strike", "", "response"),
+        ("Writers and studios reach tentative deal with AI safeguards", "", "response"),
+        ("Retailer offers refunds to subscribers caught by price rise", "", "response"),
+        ("Retailer must refund subscribers caught by price rise, regulator says", "",
+         "penalty"),
+        ("Mayor keeps error-prone city chatbot online", "", "response"),
+    ])

@@ -387,11 +387,12 @@ def _response(clues: Clues, hit: Hit) -> Vote | None:
 
 def _restriction(clues: Clues, hit: Hit) -> Vote | None:
     kind, near = clues.subject(hit)
-    if kind == "authority":
+    if kind == "authority" or clues.starts_with("in_force", hit):
         return Vote("restriction", 1.0, hit)
     if clues.governed(clues.cues("norm"), hit) or clues.governed(clues.cues("evasion"), hit):
         return None  # "its terms of use prohibit it"; "to get around site blocks"
-    if clues.starts_with("directive", hit):  # "told to halt" vs "the Times tells X to stop"
+    if clues.starts_with("directive", hit) and " to " in hit.text:  # not "require permits"
+        # "told to halt" vs "the Times tells X to stop"
         return Vote("restriction", 1.0, hit) if clues.told_to(hit) else None
     if clues.passive(hit):
         return Vote("restriction", _reaction(clues, hit), hit)
