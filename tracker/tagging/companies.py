@@ -12,6 +12,7 @@ from tracker.tagging.text import Doc
 from tracker.taxonomy import CUE_REACH, Company, Taxonomy
 
 PARTY = "party"
+ANSWERABLE = "answerable"  # mentions.toml cues that make a mention a party, checked first
 CONTEXT_WIDTH = 100  # characters around an ambiguous name searched for a company cue
 LOOKALIKE_REACH = 60  # characters around a name searched for a look-alike ("Claude Monet")
 LEFT_WIDTH = CUE_REACH  # characters before a mention searched for cues ("backed by", "sued by")
@@ -20,7 +21,8 @@ LEFT_WIDTH = CUE_REACH  # characters before a mention searched for cues ("backed
 # maker's possessive ("Nvidia's H100").
 _LIST_GAP = re.compile(r"(?:['’]s\s+[\w.-]+(?:\s+[\w.-]+)?)?"
                        r"\s*(?:,|,?\s+(?:and|or|&|as well as|plus)(?:\s+(?:from|by))?|/)\s*")
-_POSSESSIVE_GAP = re.compile(r"'s?\s+(?:\w+\s+){0,2}|\s+")  # or one name of two ("GitHub Copilot")
+# or one name of two ("GitHub Copilot"); never across the title's end
+_POSSESSIVE_GAP = re.compile(r"'s?[ \t]+(?:\w+[ \t]+){0,2}|[ \t]+")
 # Text joining a name to the next one inside one noun phrase: a possessive or a compound
 # modifier ("Microsoft's ChatGPT-powered Bing"). The later name is part of the earlier's
 # phrase, so a cue before the phrase covers it too.
@@ -28,6 +30,8 @@ _PHRASE_GAP = re.compile(r"['’]s\s+|-(?:powered|based|built|made|owned|run|sty
 # Where a background clause ("months after Disney sued Midjourney and ...") ends.
 _CLAUSE_BREAK = re.compile(r"[;:\n]|[.!?]\s|\s-\s|,\s+(?:and|but|while|whereas|as|which|who)\s")
 _CLAUSE_KINDS = frozenset({"earlier_case"})  # kinds that cover the rest of their clause
+# Background that is no party in ordinary news but may be the very case an incident reports.
+_INCIDENT_KINDS = frozenset({"past_case"})
 
 
 _NO_CUES: Mapping[str, str] = MappingProxyType({})
@@ -85,7 +89,8 @@ def parties(mentions: list[Mention], promote: frozenset[str] = frozenset(),
     order: list[str] = []
     evidence: dict[str, list[str]] = {}
     for m in mentions:
-        if (m.kind != PARTY and m.kind not in promote) or (m.platform and not incident):
+        counted = m.kind == PARTY or m.kind in promote or (incident and m.kind in _INCIDENT_KINDS)
+        if not counted or (m.platform and not incident):
             continue
         if m.company not in evidence:
             order.append(m.company)
@@ -224,8 +229,10 @@ def _classify(tax: Taxonomy, company: Company, left: Mapping[str, str],
               right: str) -> tuple[str, str, str]:
     if company.media and (cue := tax.outlet.match_side(left, right)):
         return "outlet", *cue
+    if (cue := _answerable(tax, left, right)) is not None:
+        return PARTY, *cue
     for kind, rule in tax.nonparty.items() if left else ():  # cues before the name
-        if kind in company.ignore or not (rule.before or rule.pairs):
+        if kind in company.ignore or kind == ANSWERABLE or not (rule.before or rule.pairs):
             continue
         if rule.before in left:
             return kind, left[rule.before], "before"
@@ -238,6 +245,19 @@ def _classify(tax: Taxonomy, company: Company, left: Mapping[str, str],
         cue = tax.party_cue.match_side(left, right)
         return (PARTY, *cue) if cue else ("outlet", "no party cue", "")
     return PARTY, "", ""
+
+
+def _answerable(tax: Taxonomy, left: Mapping[str, str], right: str) -> tuple[str, str] | None:
+    """A cue that the company itself answers for the event (its own policy failed, its
+    site was scraped), which outweighs any non-party cue nearby."""
+    rule = tax.nonparty.get(ANSWERABLE)
+    if rule is None:
+        return None
+    if rule.before is not None and rule.before in left:
+        return left[rule.before], "before"
+    if rule.after is not None and (m := rule.after.match(right)):
+        return m.group(0).strip(), "after"
+    return None
 
 
 def _start(hit: Hit) -> int:
