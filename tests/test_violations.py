@@ -522,3 +522,118 @@ PHRASING_LOOKALIKES = [
 @pytest.mark.parametrize(("title", "summary"), PHRASING_LOOKALIKES)
 def test_a_lookalike_of_a_phrasing_class_is_ordinary_news(taxonomy, title, summary):
     assert types(taxonomy, title, summary) == set()
+
+
+# Round 3 of phrasing classes: incidents told in a summary's plain words (pay withheld,
+# weights posted online, a face match that jailed someone), each sentence our own.
+PHRASING_CLASSES_3 = [
+    ("Start-up's chatbot was trained on transcripts of Claude responses, rival alleges", "",
+     "tos_violation"),
+    ("Lab concedes its training corpus included GPT-4 outputs gathered from forums", "",
+     "tos_violation"),
+    ("Image generator cuts off developer whose app churned out spam", "", "tos_violation"),
+    ("Game studio lost its account after automating thousands of requests", "",
+     "tos_violation"),
+    ("Proprietary coding model leaks online a week before launch", "", "security_breach"),
+    ("Fitness app transmitted heart-rate readings unencrypted, audit shows", "",
+     "security_breach"),
+    ("Translation service fought off attacks for a second day", "", "security_breach"),
+    ("Email assistant could be hijacked by a single crafted message", "", "security_breach"),
+    ("Agent forwarded private files", "Instructions hidden in a calendar invite told it to.",
+     "security_breach"),
+    ("Dating app shared location histories without users' consent, regulator says", "",
+     "privacy"),
+    ("Social network to make opting out simpler before it trains on posts", "", "privacy"),
+    ("Forum operator blames AI firms for copying its posts in bulk", "", "data_scraping"),
+    ("AI crawlers overwhelmed a museum's online archive last week", "", "data_scraping"),
+    ("Start-up accused of harvesting public web data for its answer engine", "",
+     "data_scraping"),
+    ("Watchdog weighs whether a cloud alliance falls under merger control", "", "antitrust"),
+    ("Agency says the search giant bought a start-up to neutralise a rival", "", "antitrust"),
+    ("Beijing tightens germanium controls on chip suppliers", "", "export_control"),
+    ("Carmaker dismisses engineer for allegedly leaking battery designs", "", "trade_secret"),
+    ("Transcription contractors say payments were withheld for weeks", "", "labor"),
+    ("Annotation firm required raters to install screen-recording software", "", "labor"),
+    ("Researcher says she was let go after raising concerns about model safety", "", "labor"),
+    ("Moderation vendor laid off hundreds of workers by email", "", "labor"),
+    ("Study finds chatbots repeat race-based myths about kidney function", "",
+     "bias_discrimination"),
+    ("Benefit-fraud algorithm singled out migrants and single mothers, auditors say", "",
+     "bias_discrimination"),
+    ("Tax-filing chatbot advised users to break the law on deductions", "", "misinformation"),
+    ("Fabricated audio of a mayoral candidate spread hours before polls opened", "",
+     "misinformation"),
+    ("Crypto promoter charged over bogus trading app", "", "deception_fraud"),
+    ("Regulator bars vendor from making accuracy claims without reliable evidence", "",
+     "deception_fraud"),
+    ("Police investigate AI nudes of pupils at a Sydney school", "", "deepfake_impersonation"),
+    ("Fraudsters used voice cloning to pose as a bank manager", "", "deepfake_impersonation"),
+    ("Synthetic video of the finance minister touted a trading platform", "",
+     "deepfake_impersonation"),
+    ("Forum says AI firm copied members' threads to train chatbots", "", "copyright"),
+]
+
+
+@pytest.mark.parametrize(("title", "summary", "expected"), PHRASING_CLASSES_3)
+def test_a_plain_worded_incident_gets_its_type(taxonomy, title, summary, expected):
+    assert expected in types(taxonomy, title, summary)
+
+
+# The same words in ordinary news, or in a role that asserts no violation of that type.
+PHRASING_LOOKALIKES_3 = [
+    ("Benchmarks on trial: a study questions leaderboard methods", ""),
+    ("Newsroom shows readers how to block AI crawlers on their own sites", ""),
+    ("Antivirus suite neutralises threats before they spread", ""),
+    ("Start-up suspends developer conference amid funding squeeze", ""),
+    ("Chipmaker lays off 200 staff as demand slows", ""),
+    ("EU publishes new merger guidelines for technology deals", ""),
+    ("Lab shares model documents with outside researchers for red-teaming", ""),
+    ("Retailer cuts prices overnight on its smart speakers", ""),
+    ("Marketing agency uses AI-generated images in its election-season ads", ""),
+]
+
+
+@pytest.mark.parametrize(("title", "summary"), PHRASING_LOOKALIKES_3)
+def test_a_lookalike_of_a_plain_worded_class_is_ordinary_news(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
+
+
+@pytest.mark.parametrize(("title", "summary", "expected", "not_expected"), [
+    # court sanctions on lawyers are not trade sanctions
+    ("Firm admits its AI tool invented citations", "The judge threatened sanctions.",
+     "misinformation", "export_control"),
+    # a person's publicity rights are not copyright
+    ("Estate says cloned vocals violate her publicity rights", "", "deepfake_impersonation",
+     "copyright"),
+    # a fabricated image of a person is a deepfake, not fabricated information
+    ("Students shared fabricated nude images of classmates", "", "deepfake_impersonation",
+     "misinformation"),
+    # "wrong-way" driving is not a wrong report
+    ("Regulator probes self-driving cars after wrong-way reports and crashes", "",
+     "safety_harm", "misinformation"),
+    # an author's content is not a person's security
+    ("Writers accuse the lab of using their novels without authorisation to train models", "",
+     "copyright", "security_breach"),
+    # a competition authority enforcing consumer law over false output
+    ("Competition watchdog investigates chatbot maker over hallucination warnings",
+     "It says users were not told clearly that answers may be invented.", "misinformation",
+     "antitrust"),
+    # a worker raising security concerns is retaliated against, not breached
+    ("Engineer says he was fired after raising security concerns", "", "labor",
+     "security_breach"),
+    # the content of a false claim: "wrongly told users it had been sued for fraud"
+    ("Roofing firm sues over AI answers",
+     "It says the search assistant wrongly told users the firm had been sued for deceptive "
+     "sales.", "misinformation", "deception_fraud"),
+])
+def test_a_phrase_in_another_role_is_not_its_usual_type(taxonomy, title, summary, expected,
+                                                        not_expected):
+    found = types(taxonomy, title, summary)
+    assert expected in found and not_expected not in found
+
+
+def test_one_phrase_under_two_overriding_types_counts_when_it_is_all_there_is(taxonomy):
+    # "misleading statements" is listed for fraud and for misinformation, and each type
+    # overrides the other; alone it must not cancel itself out.
+    assert types(taxonomy, "Exchange pays $5 million to settle regulator's case",
+                 "The case was over misleading statements about a futures product.")

@@ -156,8 +156,19 @@ def _most_specific(found: list[Evidence], contains: frozenset[tuple[str, str]]) 
     `contains`): "face-scanning software wrongly accused customers" is bias, so its
     "wrongly accused" is not also misinformation."""
     return [e for e in found if not any(
-        (o.type, e.type) in contains and o.start <= e.start and e.end <= o.end
-        and o is not e for o in found)]
+        o is not e and _overrides(o, e, found, contains) for o in found)]
+
+
+def _overrides(o: Evidence, e: Evidence, found: list[Evidence],
+               contains: frozenset[tuple[str, str]]) -> bool:
+    """One phrase listed under two types that override each other ("misleading statements",
+    fraud or misinformation) goes to the type with other evidence in the text; when both
+    or neither have some, it decides nothing, or counts for both when it is all there is."""
+    if (o.type, e.type) not in contains or not (o.start <= e.start and e.end <= o.end):
+        return False
+    if (o.start, o.end) != (e.start, e.end) or (e.type, o.type) not in contains:
+        return True
+    return any(x.type == o.type and (x.start, x.end) != (o.start, o.end) for x in found)
 
 
 def _asserted_all(cues: Cues, vid: str, hits: list[Hit]) -> list[Evidence]:
