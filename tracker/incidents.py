@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from itertools import islice
+from functools import lru_cache
+from itertools import chain, islice
+from operator import itemgetter
 
 from tracker.models import Report
-from tracker.tagging.features import Features, extract_features
+from tracker.tagging.features import FeatureReader, Features
 from tracker.tagging.similarity import Scorer
 from tracker.taxonomy import Taxonomy
 
@@ -40,6 +42,7 @@ class IncidentGrouper:
         self._cfg = taxonomy.grouping
         self._new_id = new_id
         self._scorer = Scorer(taxonomy.grouping)
+        self._features = FeatureReader(taxonomy).read
         self._states: dict[str, dict] = {}
         # key → incident ids, least recently updated first (a dict used as an ordered set)
         self._blocks: dict[str, dict[str, None]] = defaultdict(dict)
@@ -55,7 +58,7 @@ class IncidentGrouper:
         """The incident this report belongs to (a new one if none matches); None for news."""
         if not report.tags.violations:
             return None
-        features = extract_features(report, self._tax)
+        features = self._features(report)
         known = self._items.get(report.item_id) if report.item_id else None
         incident_id = known if known in self._states else self._best(features)
         return self._place(report, features, incident_id,
@@ -64,7 +67,7 @@ class IncidentGrouper:
     def examine(self, report: Report) -> tuple[Features, list[tuple[str, tuple]]]:
         """The report's features and, per candidate incident the scorer would weigh, its
         pair features (for learning the weights; see tracker.learn_grouping)."""
-        f = extract_features(report, self._tax)
+        f = self._features(report)
         vec = self._scorer.vector(f)
         out = []
         for i in self._candidates(f):
@@ -98,22 +101,20 @@ class IncidentGrouper:
     def _best(self, report: Features) -> str | None:
         """The best-ranked candidate, if the join decision says the report continues it
         (log-odds at least `join_threshold`) rather than opening a new incident."""
+        states = self._states
         incident_id, decision = self._scorer.best(
-            report, ((i, self._states[i]["match"]) for i in self._candidates(report)))
+            report, [(i, states[i]["match"]) for i in self._candidates(report)])
         return incident_id if decision >= self._scorer.join_threshold else None
 
     def _candidates(self, report: Features) -> list[str]:
         """The most recently updated incidents of each of the report's blocks, at most
         `max_candidates` in all. Company-and-type blocks reach old incidents of a busy
         company; company blocks catch a later step whose type was read differently."""
-        seen: dict[str, None] = {}
         keys = _block_keys(report.companies, report.types)
         per_key = max(4, self._cfg.max_candidates // max(1, len(keys)))
-        for key in keys:
-            block = self._blocks.get(key)
-            if block:
-                for incident_id in islice(reversed(block), per_key):
-                    seen.setdefault(incident_id)
+        newest = [islice(reversed(block), per_key) for block in map(self._blocks.get, keys)
+                  if block]
+        seen = dict.fromkeys(chain.from_iterable(newest))  # each once, in that order
         return list(islice(seen, self._cfg.max_candidates))
 
     # -- state ----------------------------------------------------------------------
@@ -137,10 +138,8 @@ class IncidentGrouper:
             lifecycle[:] = [s for s in lifecycle if s["item"] != report.item_id]
         bisect.insort(lifecycle, step, key=_step_order)
         if not again:
-            before = _spread_keys(state["match"])
-            _merge_match(state["match"], f, report.tags.action == "penalty")
-            self._scorer.update(incident_id, state["match"],
-                                _spread_keys(state["match"]) - before)
+            new_keys = _merge_match(state["match"], f, report.tags.action == "penalty")
+            self._scorer.update(incident_id, state["match"], new_keys)
         _refresh_summary(state, report)
         for key in _block_keys(f.companies, f.types):
             block = self._blocks[key]
@@ -156,7 +155,7 @@ class IncidentGrouper:
         self._states[incident_id] = state
         match = state["match"]
         self._scorer.update(incident_id, match, _spread_keys(match))
-        for key in _block_keys(set(match["companies"]), set(match["types"])):
+        for key in _block_keys(frozenset(match["companies"]), frozenset(match["types"])):
             self._blocks[key][incident_id] = None
         for step in state["lifecycle"]:
             if step.get("item"):
@@ -165,14 +164,15 @@ class IncidentGrouper:
             self._next = max(self._next, int(m.group(1)) + 1)
 
 
-def _block_keys(companies: Iterable[str], types: Iterable[str]) -> list[str]:
+@lru_cache(maxsize=1 << 12)  # reports repeat the same few company/type sets; pure speed-up
+def _block_keys(companies: frozenset[str], types: frozenset[str]) -> tuple[str, ...]:
     """Where to look for a report's incident: each (company, type) pair, then each
     company; each type when it names no company."""
     types = sorted(types)
     companies = sorted(companies)
     if not companies:
-        return [f"|{t}" for t in types]
-    return [f"{c}|{t}" for c in companies for t in types] + [f"{c}|" for c in companies]
+        return tuple(f"|{t}" for t in types)
+    return (*(f"{c}|{t}" for c in companies for t in types), *(f"{c}|" for c in companies))
 
 
 def _spread_keys(match: dict) -> set[str]:
@@ -188,25 +188,46 @@ def _empty_state(report: Report) -> dict:
                       "authorities": [], "fines": [], "days": []}}
 
 
-def _merge_match(match: dict, f: Features, penalty: bool) -> None:
+def _merge_match(match: dict, f: Features, penalty: bool) -> list[str]:
+    """Add the report's features to the incident's; the spread keys (terms and
+    "#company") the incident did not have before."""
+    companies = match["companies"]
+    new_keys = [f"#{c}" for c in f.companies if c not in companies]
     for c in f.companies:
-        match["companies"][c] = match["companies"].get(c, 0) + 1
+        companies[c] = companies.get(c, 0) + 1
     for t in f.types:
         match["types"][t] = match["types"].get(t, 0) + 1
-    terms = match["terms"]
-    for term, weight in f.terms.items():
-        terms[term] = terms.get(term, 0.0) + weight
-    if len(terms) > MAX_TERMS:
-        match["terms"] = dict(Counter(terms).most_common(MAX_TERMS))
+    new_keys += _merge_terms(match, f.terms)
     for key, values in (("places", f.places), ("authorities", f.authorities),
                         ("accusers", f.accusers), ("accused", f.accused),
                         ("fines", f.amounts if penalty else frozenset())):
         if values and not values.issubset(match.get(key, ())):
             match[key] = sorted(set(match.get(key, ())) | values)
-    if f.day is not None:
-        match["days"] = sorted(set(match["days"]) | {f.day.isoformat()})[-20:]
-    if f.action:
+    if f.day is not None and (day := f.day.isoformat()) not in match["days"]:
+        match["days"] = sorted(set(match["days"]) | {day})[-20:]
+    if f.action and f.action not in match.get("actions", ()):
         match["actions"] = sorted(set(match.get("actions", ())) | {f.action})
+    return new_keys
+
+
+def _merge_terms(match: dict, weights: dict[str, float]) -> list[str]:
+    """Add the report's term weights to the incident's, keeping its MAX_TERMS heaviest;
+    the terms it did not have before and keeps."""
+    terms = match["terms"]
+    new = []
+    for term, weight in weights.items():
+        if term in terms:
+            terms[term] += weight
+        else:
+            terms[term] = weight
+            new.append(term)
+    if len(terms) > MAX_TERMS:
+        # The heaviest, the earlier first among equals (as Counter.most_common); the dict
+        # is mostly in that order already, which sorting is quick to see.
+        terms = match["terms"] = dict(
+            sorted(terms.items(), key=itemgetter(1), reverse=True)[:MAX_TERMS])
+        new = [term for term in new if term in terms]
+    return new
 
 
 def _step_order(step: dict) -> tuple[str, str]:

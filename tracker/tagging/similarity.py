@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from operator import mul
 
 from tracker.tagging.features import Features
@@ -58,8 +59,10 @@ _PROCEEDINGS = frozenset({"lawsuit", "ruling", "penalty"})
 # The join decision looks at the best candidate's features and at how far ahead it is.
 DECISION = (*FEATURES, "margin", "candidates")
 _NO_RIVAL = 5.0  # the margin when the best candidate is the only one
+# The action features of a report, one-hot over ACTIONS, per action
+_ACTION_FEATURES = {a: tuple(1.0 if a == b else 0.0 for b in ACTIONS) for a in ACTIONS}
+_NO_ACTION = (0.0,) * len(ACTIONS)
 _LOG_YEAR = math.log(366.0)
-
 
 class Scorer:
     """Scores (report, incident) pairs. Incidents are given by id and their match dict;
@@ -79,31 +82,30 @@ class Scorer:
         self.incidents = 0
         self._log_population = math.log(2.0)
         self._log_spread: dict[str, float] = {}  # term → log(spread + 1), kept current
-        self._norms: dict[str, float] = {}
-        self._days: dict[str, list[int]] = {}
         self._profiles: dict[str, _Profile] = {}
 
     # -- bookkeeping ------------------------------------------------------------------
 
     def update(self, incident_id: str, match: dict, new_keys: Iterable[str]) -> None:
-        """Record an incident's new terms/companies and refresh its cached norm and days."""
-        if incident_id not in self._norms:
+        """Record an incident's new terms/companies and refresh its cached profile."""
+        if incident_id not in self._profiles:
             self.incidents += 1
             self._log_population = math.log(self.incidents + 2.0)
         new_keys = list(new_keys)
         self.spread.update(new_keys)
         for key in new_keys:
             self._log_spread[key] = math.log(self.spread[key])
-        # Rarity among the *other* incidents: the incident's own use of a term is no
-        # evidence that the term is common.
+        self._profiles[incident_id] = _Profile(match, self._norm(match["terms"]))
+
+    def _norm(self, terms: Mapping[str, float]) -> float:
+        """The norm of an incident's rarity-weighted terms. Rarity among the *other*
+        incidents: the incident's own use of a term is no evidence that it is common."""
         log_population, log_spread = self._log_population, self._log_spread
         total = 0.0
-        for term, value in match["terms"].items():
+        for term, value in terms.items():
             weight = value * (log_population - log_spread.get(term, 0.0))
             total += weight * weight
-        self._norms[incident_id] = math.sqrt(total)
-        self._days[incident_id] = [date.fromisoformat(d).toordinal() for d in match["days"]]
-        self._profiles[incident_id] = _Profile(match)
+        return math.sqrt(total)
 
     def idf(self, term: str) -> float:
         """log((incidents + 2) / (incidents using the term + 1))."""
@@ -113,109 +115,121 @@ class Scorer:
         """1 for something no other incident has; less the more incidents share it."""
         return 1.0 / (1.0 + self.spread.get(key, 0) / self.cfg.spread_scale)
 
-    def vector(self, r: Features) -> tuple:
+    def vector(self, r: Features) -> ReportVector:
         """What scoring needs of a report, computed once: its raw term weights, the norm of
         their rarity-weighted vector, the rarity of its companies, its action features."""
-        norm = math.sqrt(sum((v * self.idf(t)) ** 2 for t, v in r.terms.items()))
-        return (r.terms, norm, {c: self.rarity(f"#{c}") for c in r.companies},
-                tuple(1.0 if r.action == a else 0.0 for a in ACTIONS),
-                r.day.toordinal() if r.day else None, r.places | r.authorities)
+        log_population, spread, log = self._log_population, self.spread, math.log
+        total = 0
+        for term, value in r.terms.items():
+            total += (value * (log_population - log(spread.get(term, 0) + 1.0))) ** 2  # idf
+        return ReportVector(
+            r.terms, math.sqrt(total), {c: self.rarity(f"#{c}") for c in r.companies},
+            _ACTION_FEATURES.get(r.action, _NO_ACTION), r.day.toordinal() if r.day else None,
+            r.places | r.authorities,
+            bool(r.authorities or r.accused or r.action in _PROCEEDINGS and r.places))
 
     # -- scoring ----------------------------------------------------------------------
 
     def best(self, r: Features, candidates: Iterable[tuple[str, dict]]
              ) -> tuple[str | None, float]:
         """The best-ranked candidate incident and the decision log-odds that the report
-        joins it rather than opening a new incident."""
+        joins it rather than opening a new incident. Ties go to the earlier candidate."""
         vec = self.vector(r)
-        weights = self.weights
-        ranked: list[tuple[float, str, tuple]] = []
+        weights, features = self.weights, self.features
+        best_id, best_x, top, second, n = None, (), -math.inf, None, 0
         for incident_id, m in candidates:
-            x = self.features(r, vec, incident_id, m)
-            if x is not None:
-                ranked.append((sum(map(mul, weights, x)), incident_id, x))
-        if not ranked:
+            x = features(r, vec, incident_id, m)
+            if x is None:
+                continue
+            n += 1
+            score = sum(map(mul, weights, x))
+            if best_id is None or score > top:
+                best_id, best_x, top, second = incident_id, x, score, (top if n > 1 else None)
+            elif second is None or score > second:
+                second = score
+        if best_id is None:
             return None, -math.inf
-        ranked.sort(key=lambda t: t[0], reverse=True)
-        top, incident_id, x = ranked[0]
-        second = ranked[1][0] if len(ranked) > 1 else None
-        return incident_id, self.decide(decision_inputs(x, top, second, len(ranked)))
+        return best_id, self.decide(decision_inputs(best_x, top, second, n))
 
     def decide(self, z: tuple) -> float:
         """Log-odds of joining the best candidate, from its decision_inputs."""
         return sum(map(mul, self.decision, z))
 
-    def features(self, r: Features, vec: tuple, incident_id: str,
+    def features(self, r: Features, vec: ReportVector, incident_id: str,
                  m: dict) -> tuple[float, ...] | None:
         """The FEATURES of the pair, in order; None when the incident is ruled out: both
         sides name companies and share none, a conflict marks another case, or it shares
         no term with the report and is not recent."""
-        profile = self._profiles[incident_id]
-        their_companies = profile.companies
-        shared = r.companies & their_companies
-        if r.companies and their_companies and not shared:
-            return None
-        if (r.authorities and profile.authorities and not r.authorities & profile.authorities
-                or _side_conflict(r.accused, profile.accused, r.companies, their_companies)
-                or r.action in _PROCEEDINGS and r.places and profile.places
-                and not r.places & profile.places):
-            # Another regulator's proceeding, a suit against someone else, or a case in
-            # another country's courts: a different case (taxonomy.md, "Incidents").
-            return None
-        gap = self.gap(vec[4], incident_id)
+        p = self._profiles[incident_id]
+        gap = p.gap(vec.ordinal)
         recent = gap is not None and gap <= self._recent_days
-        cosine, coverage, names = self.similarity(vec, incident_id, m["terms"])
-        if not cosine and not recent:
+        theirs = m["terms"]
+        common = vec.terms.keys() & theirs.keys()
+        if not recent and not (common and vec.norm and p.norm):
             # Nothing in common but a company, weeks apart: almost never the same case
             # (2 of 207 right pairs in the labelled sets), and skipping it halves the work.
+            # (The cosine below would be 0: this test, the cheapest, only saves computing it.)
             return None
-        shared_types = r.types & profile.types
-        company_rarity = min(self._company_cap, sum(vec[2][c] for c in shared))
-        accused_match = bool(r.accused & profile.accused)
+        shared = r.companies & p.companies
+        if (r.companies and p.companies and not shared
+                or vec.may_conflict and _another_case(r, p)):
+            return None
+        similar = self._similarity(vec, p.norm, theirs, common)
+        if not similar[0] and not recent:
+            return None
+        return self._pair(r, vec, p, shared, gap, recent, similar)
+
+    def _pair(self, r: Features, vec: ReportVector, p: _Profile, shared: frozenset[str],
+              gap: int | None, recent: bool, similar: tuple[float, float, int]) -> tuple:
+        """The FEATURES of a pair not ruled out. Subset and disjointness tests stand for
+        set differences and intersections: the same answers without building sets."""
+        cosine, coverage, names = similar
+        companies, theirs = r.companies, p.companies
+        shared_types = len(r.types & p.types)
+        rarity = sum(map(vec.rarity.__getitem__, shared))
+        company_rarity = rarity if rarity < self._company_cap else self._company_cap
+        accused_match = not r.accused.isdisjoint(p.accused)
+        lawsuit = r.action == "lawsuit"
         return (
             1.0,
             company_rarity,
-            1.0 if shared and r.companies <= their_companies else 0.0,
-            1.0 if r.companies - their_companies and their_companies - r.companies else 0.0,
-            0.0 if r.companies else 1.0,
-            len(shared_types) / len(r.types | profile.types) if r.types else 0.0,
+            1.0 if shared and companies <= theirs else 0.0,
+            0.0 if companies <= theirs or theirs <= companies else 1.0,
+            0.0 if companies else 1.0,
+            shared_types / (len(r.types) + len(p.types) - shared_types) if r.types else 0.0,
             0.0 if shared_types else 1.0,
             cosine,
             coverage,
             1.0 if recent else 0.0,
             math.log1p(gap) / _LOG_YEAR if gap is not None else 0.5,
-            1.0 if vec[5] and vec[5] & profile.where else 0.0,
-            1.0 if r.places and profile.places and not r.places & profile.places else 0.0,
-            _side_conflict(r.accusers, profile.accusers, r.companies, their_companies),
+            1.0 if vec.where and not vec.where.isdisjoint(p.where) else 0.0,
+            1.0 if r.places and p.places and r.places.isdisjoint(p.places) else 0.0,
+            _side_conflict(r.accusers, p.accusers, companies, theirs) if r.accusers else 0.0,
             1.0 if accused_match else 0.0,
-            1.0 if r.amounts and r.amounts & profile.fines else 0.0,
-            1.0 if r.penalty and r.amounts and profile.fines and not r.amounts & profile.fines
+            1.0 if r.amounts and not r.amounts.isdisjoint(p.fines) else 0.0,
+            1.0 if r.penalty and r.amounts and p.fines and r.amounts.isdisjoint(p.fines)
             else 0.0,
-            1.0 if (r.action == "lawsuit" and profile.sued and gap is not None
-                    and gap > self._new_suit_days) else 0.0,
-            1.0 if r.action == "lawsuit" and r.accusers - their_companies else 0.0,
-            *vec[3],
+            1.0 if (lawsuit and p.sued and gap is not None and gap > self._new_suit_days)
+            else 0.0,
+            1.0 if lawsuit and not r.accusers <= theirs else 0.0,
+            *vec.actions,
             coverage if recent else 0.0,
-            profile.size,
-            min(3, names) / 3.0,
+            p.size,
+            (names if names < 3 else 3) / 3.0,
             1.0 if accused_match and shared_types else 0.0,
             1.0 if r.action in _CONTINUING and shared and shared_types else 0.0,
-            1.0 if r.authorities & profile.authorities else 0.0,
+            0.0 if r.authorities.isdisjoint(p.authorities) else 1.0,
             company_rarity if recent else 0.0,
-            0.0 if r.companies else cosine,
+            0.0 if companies else cosine,
         )
 
-    def similarity(self, vec: tuple, incident_id: str,
-                   theirs: Mapping[str, float]) -> tuple[float, float, int]:
+    def _similarity(self, vec: ReportVector, norm_b: float, theirs: Mapping[str, float],
+                    shared: set[str]) -> tuple[float, float, int]:
         """The cosine of the two rarity-weighted term vectors, the share of the report's
         weight found in the incident (a long case has many terms; a short report should
         not be diluted by them), and how many names they share."""
-        mine, norm_a = vec[0], vec[1]
-        norm_b = self._norms.get(incident_id, 0.0)
-        if not norm_a or not norm_b:
-            return 0.0, 0.0, 0
-        shared = mine.keys() & theirs.keys()
-        if not shared:
+        mine, norm_a = vec.terms, vec.norm
+        if not norm_a or not norm_b or not shared:
             return 0.0, 0.0, 0
         dot = covered = 0.0
         names = 0
@@ -233,28 +247,32 @@ class Scorer:
             return 0.0, 0.0, names
         return dot / (norm_a * norm_b), min(1.0, covered / (norm_a * norm_a)), names
 
-    def gap(self, day: date | int | None, incident_id: str) -> int | None:
-        """Days from the report (a date or its ordinal) to the incident's nearest report."""
-        days = self._days.get(incident_id)  # sorted ordinals
-        if day is None or not days:
-            return None
-        ordinal = day if isinstance(day, int) else day.toordinal()
-        i = bisect.bisect_left(days, ordinal)
-        if i == 0:
-            return days[0] - ordinal
-        if i == len(days):
-            return ordinal - days[-1]
-        return min(ordinal - days[i - 1], days[i] - ordinal)
+
+class ReportVector:
+    """What scoring needs of a report, computed once (Scorer.vector)."""
+
+    __slots__ = ("terms", "norm", "rarity", "actions", "ordinal", "where", "may_conflict")
+
+    def __init__(self, terms: Mapping[str, float], norm: float, rarity: dict[str, float],
+                 actions: tuple[float, ...], ordinal: int | None, where: frozenset[str],
+                 may_conflict: bool) -> None:
+        self.terms = terms  # raw term weights
+        self.norm = norm  # of the rarity-weighted terms
+        self.rarity = rarity  # company → its rarity
+        self.actions = actions  # one-hot over ACTIONS
+        self.ordinal = ordinal  # the report's day
+        self.where = where  # its places and authorities
+        self.may_conflict = may_conflict  # it names what can mark another case
 
 
 class _Profile:
-    """An incident's match dict as sets, rebuilt when it changes (scoring reads it for
-    every candidate)."""
+    """An incident's match dict as sets, with the norm of its terms and its days, rebuilt
+    when it changes (scoring reads it for every candidate)."""
 
     __slots__ = ("companies", "types", "accusers", "accused", "places", "authorities",
-                 "where", "fines", "sued", "size")
+                 "where", "fines", "sued", "size", "norm", "days", "last")
 
-    def __init__(self, m: dict) -> None:
+    def __init__(self, m: dict, norm: float) -> None:
         self.companies = frozenset(m["companies"])
         self.types = frozenset(m["types"])
         self.accusers = frozenset(m.get("accusers", ()))
@@ -265,6 +283,39 @@ class _Profile:
         self.fines = frozenset(m["fines"])
         self.sued = "lawsuit" in m.get("actions", ())
         self.size = math.log1p(len(m["days"]))
+        self.norm = norm
+        self.days = [_ordinal(d) for d in m["days"]]  # sorted
+        self.last = self.days[-1] if self.days else math.inf
+
+    def gap(self, ordinal: int | None) -> int | None:
+        """Days from the report's day to the incident's nearest report."""
+        if ordinal is None:
+            return None
+        if ordinal >= self.last:  # the usual case: reports are grouped oldest first
+            return ordinal - self.last
+        days = self.days
+        if not days:
+            return None
+        i = bisect.bisect_left(days, ordinal)
+        if i == 0:
+            return days[0] - ordinal
+        if i == len(days):
+            return ordinal - days[-1]
+        return min(ordinal - days[i - 1], days[i] - ordinal)
+
+
+@lru_cache(maxsize=1 << 14)  # a few thousand distinct days; a pure speed-up
+def _ordinal(day: str) -> int:
+    return date.fromisoformat(day).toordinal()
+
+
+def _another_case(r: Features, p: _Profile) -> bool:
+    """Another regulator's proceeding, a suit against someone else, or a case in another
+    country's courts: a different case (taxonomy.md, "Incidents")."""
+    return bool(r.authorities and p.authorities and r.authorities.isdisjoint(p.authorities)
+                or _side_conflict(r.accused, p.accused, r.companies, p.companies)
+                or r.action in _PROCEEDINGS and r.places and p.places
+                and r.places.isdisjoint(p.places))
 
 
 def decision_inputs(x: tuple, top: float, second: float | None, n: int) -> tuple:
@@ -278,7 +329,7 @@ def _side_conflict(mine: frozenset[str], theirs: frozenset[str], my_companies: f
                    their_companies: Iterable[str]) -> float:
     """1 when the report and the incident each name someone on this side (accusers or
     accused) and neither side's names appear anywhere in the other."""
-    if mine and theirs and not mine.intersection(their_companies) \
-            and not my_companies.intersection(theirs):
+    if mine and theirs and mine.isdisjoint(their_companies) \
+            and my_companies.isdisjoint(theirs):
         return 1.0
     return 0.0
