@@ -79,6 +79,7 @@ class PhraseIndex:
         self._base = [0, 0]  # phrases with no first (second) anchor pass that test
         specs, spread, wild = self._file(sets, named or {})
         self._plans = Plans(specs, spread, self._ids, lead_in)
+        self._lead_in = frozenset(lead_in)
         # Per key the scan has met, filled as met: its plan, the phrases it may start (those
         # in lead-in sets), the phrases whose first (second) anchor is among its prefixes.
         self._known: set[str] = set()
@@ -133,13 +134,26 @@ class PhraseIndex:
             named = sorted(h.start for name in self._named for h in hits.get(name, ()))
             self._run(hits, text, lower, [(pos, plan, left) for pos, plan, left in lead
                                           if _followed(named, pos, self._reach)])
-        for name, rx in self.wild:
-            for m in rx.finditer(text) if windows is None else ():
-                hits[name].append(Hit(name, m.start(), m.end(), m.group(0), m.lastgroup))
+        self._search_wild(hits, text, windows)
         if self.wild:  # matches from the search may interleave with the scanned ones
             for found_hits in hits.values():
                 found_hits.sort(key=_start)
         return hits
+
+    def _search_wild(self, hits: dict[str, list[Hit]], text: str, windows: Spans | None) -> None:
+        """Phrases with no known start, by a plain search: within the windows when given
+        (lead-in sets everywhere there, as scanned ones are), else everywhere, lead-in sets
+        only just before a named match - the same rules the scanned phrases follow."""
+        named = sorted(h.start for name in self._named for h in hits.get(name, ()))
+        for name, rx in self.wild:
+            for m in rx.finditer(text):
+                start = m.start()
+                if windows is not None:
+                    if not any(lo <= start < hi for lo, hi in windows):
+                        continue
+                elif name in self._lead_in and not _followed(named, start, self._reach):
+                    continue
+                hits[name].append(Hit(name, start, m.end(), m.group(0), m.lastgroup))
 
     # -- filing the phrases -----------------------------------------------------------
 
