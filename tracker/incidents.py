@@ -38,7 +38,6 @@ class IncidentGrouper:
 
     def __init__(self, taxonomy: Taxonomy, states: Iterable[tuple[str, dict]] = (),
                  new_id: Callable[[Report], str] | None = None) -> None:
-        self._tax = taxonomy
         self._cfg = taxonomy.grouping
         self._new_id = new_id
         self._scorer = Scorer(taxonomy.grouping)
@@ -203,6 +202,7 @@ def _merge_match(match: dict, f: Features, penalty: bool) -> list[str]:
                         ("fines", f.amounts if penalty else frozenset())):
         if values and not values.issubset(match.get(key, ())):
             match[key] = sorted(set(match.get(key, ())) | values)
+    # (Both lists are sorted and without repeats: one already there leaves them as they are.)
     if f.day is not None and (day := f.day.isoformat()) not in match["days"]:
         match["days"] = sorted(set(match["days"]) | {day})[-20:]
     if f.action and f.action not in match.get("actions", ()):

@@ -28,9 +28,8 @@ _WHOLE_WORD = ("(?<!\\w)(?:", ")(?!\\w)")
 _WORD_START = re.compile(r"(?<!\w)")
 _MEMO_LIMIT = 200_000  # chunks and runs of names remembered (a few tens of MB at most)
 Where = tuple[set[str], set[str], list[tuple[int, int]]]  # places, authorities, spans
-# Text without a currency sign or word holds no amount. (For these letters, matching
-# regardless of case is the same as looking in the lower-cased text.)
-_MONEY_HINT = re.compile("[$€£¥]|(?i:euro|dollar|pound|yuan| won| yen|rupee)")
+_MONEY_SIGNS = ("$", "€", "£", "¥")
+_MONEY_WORDS = ("euro", "dollar", "pound", "yuan", " won", " yen", "rupee")
 _SCALE = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9,
           "tn": 1e12, "trillion": 1e12}
 
@@ -63,7 +62,8 @@ def distinctive_terms(text: str, tax: Taxonomy, *, title_end: int = 0,
 
 class FeatureReader:
     """Reads reports' features for one taxonomy, keeping what repeats from report to
-    report: a quick test for places and authorities, and each word's term."""
+    report: the finder of places and authorities, the terms of each chunk of text and the
+    words of each run of names met so far."""
 
     def __init__(self, tax: Taxonomy) -> None:
         cfg = tax.grouping
@@ -309,7 +309,8 @@ def stem(word: str) -> str:
 
 def amounts(text: str) -> set[str]:
     """Money amounts, normalised to a rounded number ("1.2e9"), so €1.2bn = 1.2 billion euros."""
-    if _MONEY_HINT.search(text) is None:
+    if not any(map(text.__contains__, _MONEY_SIGNS)) and not any(
+            map(text.lower().__contains__, _MONEY_WORDS)):
         return set()
     out = set()
     for m in _AMOUNT.finditer(text):

@@ -59,10 +59,11 @@ _PROCEEDINGS = frozenset({"lawsuit", "ruling", "penalty"})
 # The join decision looks at the best candidate's features and at how far ahead it is.
 DECISION = (*FEATURES, "margin", "candidates")
 _NO_RIVAL = 5.0  # the margin when the best candidate is the only one
-# The action features of a report, one-hot over ACTIONS, per action
+# A report's action features (one-hot over ACTIONS) by its action
 _ACTION_FEATURES = {a: tuple(1.0 if a == b else 0.0 for b in ACTIONS) for a in ACTIONS}
 _NO_ACTION = (0.0,) * len(ACTIONS)
 _LOG_YEAR = math.log(366.0)
+
 
 class Scorer:
     """Scores (report, incident) pairs. Incidents are given by id and their match dict;
@@ -119,7 +120,7 @@ class Scorer:
         """What scoring needs of a report, computed once: its raw term weights, the norm of
         their rarity-weighted vector, the rarity of its companies, its action features."""
         log_population, spread, log = self._log_population, self.spread, math.log
-        total = 0
+        total = 0  # as sum() adds: the same float to the last bit
         for term, value in r.terms.items():
             total += (value * (log_population - log(spread.get(term, 0) + 1.0))) ** 2  # idf
         return ReportVector(
