@@ -19,7 +19,7 @@ _EMPLOYER_TYPES = {"trade_secret", "labor"}
 def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonomy) -> Tags:
     """Label one item. Ordinary news gets no violations and no action."""
     doc = prepare(title, summary, text)
-    hits = taxonomy.index.scan(doc.text)
+    hits = taxonomy.index.scan(doc.text, lower=doc.lower)
     mentions = find_mentions(doc, taxonomy, hits)
     violations = find_violations(doc, hits, taxonomy.contains)
     companies, company_evidence = parties(mentions, _promoted(violations), bool(violations))

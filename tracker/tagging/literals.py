@@ -1,24 +1,29 @@
 """What a regex's matches must contain, read from its parsed form (for PhraseIndex).
 
 `prefixes`: the lower-cased strings (≤ PREFIX letters) one of which every match starts
-with. `anchors_of`: further words every match contains, each anchor a set of
-alternatives, written as the text from a word start on (≤ ANCHOR_PREFIX letters:
-"accounts", "rival to "). A matcher may skip a phrase in a text where no alternative of
-one of its anchors starts a word: the phrase cannot match there. `required_text`: the
-same for text anywhere in a match, not only from word starts.
+with; `openings_of`: the same further on (≤ OPENING letters), with END where a match needs
+a character that is no word character, or the text's end (`(?!\\w)`). `anchors_of`:
+further words every match contains, each anchor a set of alternatives, written as the
+text from a word start on (≤ ANCHOR_PREFIX letters: "accounts", "rival to "). A matcher
+may skip a phrase in a text where no alternative of one of its anchors starts a word: the
+phrase cannot match there. `required_text`: the same for text anywhere in a match, not
+only from word starts.
 
-Both are necessary conditions, worked out conservatively: whatever the analysis cannot
+All are necessary conditions, worked out conservatively: whatever the analysis cannot
 follow (character classes, back-references, non-ASCII letters) counts as "anything".
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from re import _constants as C  # noqa: N812 (stable since 3.11; used read-only)
 from re import _parser as sre_parse
 
 PREFIX = 5
 ANCHOR_PREFIX = 10  # anchors are read further: "rival to", "competit"
+OPENING = ANCHOR_PREFIX  # as far as the keys a scan finds (prefixes and anchors) go
+END = "\x00"  # in an opening: no word character here (or the text ends)
 _MAX_PREFIXES = 400
 _MAX_RUNS = 64  # literal alternatives tracked at once ("(?:a|an|the) (?:suit|case)")
 MIN_ANCHOR = 3  # anchors shorter than this ("to", "of") rule nothing out
@@ -26,6 +31,7 @@ Prefixes = set[tuple[str, bool]]  # (prefix, can still be extended)
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 _ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
 _ASCII = C.SRE_FLAG_ASCII
+_ASCII_FLAG = re.compile(r"\(\?[a-zA-Z-]*a")  # (?a), (?ai:...): a pattern reading \w as ASCII
 _FUNCTION_WORDS = frozenset({  # too common to rule a text out
     "a", "an", "the", "of", "to", "in", "on", "for", "by", "with", "and", "or", "as", "at",
     "its", "their", "his", "her", "is", "was", "are", "were", "be", "has", "have", "had",
@@ -44,14 +50,18 @@ def analysis_version() -> str | None:
 
 
 def analyse(pattern: str, anchors: int = 2) -> list:
-    """[sorted prefixes or None, [sorted words of each anchor]]: `prefixes` and
-    `anchors_of` in a JSON-able form (None, []: the pattern defeats the analysis)."""
+    """[sorted prefixes or None, [sorted words of each anchor], sorted openings or None]:
+    `prefixes`, `anchors_of` and `openings_of` in a JSON-able form (None, [], None: the
+    pattern defeats the analysis)."""
     parsed = parse(pattern)
     if parsed is None:
-        return [None, []]
+        return [None, [], None]
     keys = prefixes_of(parsed)
-    found = anchors_of(parsed, anchors) if keys is not None else ()
-    return [None if keys is None else sorted(keys), [sorted(a) for a in found]]
+    if keys is None:
+        return [None, [], None]
+    found = anchors_of(parsed, anchors)
+    starts = openings_of(parsed, ends=not _ASCII_FLAG.search(pattern))
+    return [sorted(keys), [sorted(a) for a in found], None if starts is None else sorted(starts)]
 
 
 def parse(pattern: str):
@@ -81,12 +91,22 @@ def prefixes_of(parsed) -> set[str] | None:
     return keys
 
 
-def _seq(items: list, k: int) -> Prefixes | None:
+def openings_of(parsed, ends: bool = True) -> set[str] | None:
+    """Lower-cased strings (≤ OPENING characters) one of which every match starts with,
+    with END for `(?!\\w)` where `ends` (not where \\w may be ASCII only: it is then not
+    the scan's \\w). None when that cannot be told."""
+    found = _seq(list(parsed), OPENING, ends=ends and not parsed.state.flags & _ASCII)
+    if not found or len(found) > _MAX_PREFIXES:
+        return None
+    return {p for p, _ in found}
+
+
+def _seq(items: list, k: int, ends: bool = False) -> Prefixes | None:
     current: Prefixes = {("", True)}
     for op, av in items:
         if not any(open_ and len(p) < k for p, open_ in current):
             break
-        step = _element(op, av, k)
+        step = _element(op, av, k, ends)
         nxt: Prefixes = set()
         for p, open_ in current:
             if not open_ or len(p) >= k:
@@ -101,31 +121,42 @@ def _seq(items: list, k: int) -> Prefixes | None:
     return current
 
 
-def _element(op, av, k: int) -> Prefixes | None:
+def _element(op, av, k: int, ends: bool = False) -> Prefixes | None:
+    """`ends`: read `(?!\\w)` as END, and close the string there."""
     if op is C.LITERAL:
-        return {(chr(av).lower(), True)}
+        return None if chr(av) == END else {(chr(av).lower(), True)}
     if op is C.IN:
         return _charset(av)
     if op is C.SUBPATTERN:
-        return _seq(list(av[-1]), k)
+        return _seq(list(av[-1]), k, ends)
     if op is C.BRANCH:
         out: Prefixes = set()
         for branch in av[1]:
-            sub = _seq(list(branch), k)
+            sub = _seq(list(branch), k, ends)
             if sub is None:
                 return None
             out |= sub
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-        return _repeat(av, k)
+        return _repeat(av, k, ends)
+    if ends and op is C.ASSERT_NOT and _word_ahead(av):
+        return {(END, False)}
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
         return {("", True)}
     return None
 
 
-def _repeat(av, k: int) -> Prefixes | None:
+def _word_ahead(av) -> bool:
+    """The look-ahead is `\\w`: as `(?!\\w)`, it says no word character follows."""
+    direction, body = av
+    body = list(body)
+    return direction == 1 and len(body) == 1 and body[0][0] is C.IN and list(body[0][1]) == [
+        (C.CATEGORY, C.CATEGORY_WORD)]
+
+
+def _repeat(av, k: int, ends: bool = False) -> Prefixes | None:
     low, high, item = av
-    sub = _seq(list(item), k)
+    sub = _seq(list(item), k, ends)
     if sub is None:
         return None if low else {("", False)}
     if low == 0:

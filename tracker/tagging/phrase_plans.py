@@ -7,20 +7,30 @@ reports the matches by those same rules, so that a text gives the very same hits
 phrase a set reports at a start (and so its end and evidence), and how often. A `Plan`
 records, for one key, those regexes as lists of phrase ids.
 
-Also here: how a phrase's text becomes the regex that runs (`lowered`, `as_run`).
+Also here: how a phrase's text becomes the regex that runs (`lowered`, `as_run`), and
+any IGNORECASE regex its twin for lower-cased text (`for_lowered_text`).
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from collections.abc import Collection
+from re import _constants as C  # noqa: N812 (stable since 3.11; used read-only)
+from re import _parser as sre_parse
 from typing import NamedTuple
+
+from tracker.tagging.literals import END
 
 SHARED_PREFIX = 2  # prefixes this short had regexes of their own, shared by longer keys
 SPREAD = 3  # a pattern filed under more keys than this had a regex of its own
+HEAD = 2  # characters by which a phrase's openings are filed
 _GAP_START = re.compile(r"\\W\+\(\?:\\w\+\\W\+\)")  # \W+(?:\w+\W+)
 _GAP = re.compile(r"\\w\+\\W\+(?![?*+{])")  # \w+\W+ not followed by a quantifier
+_WORD = re.compile(r"\w")
 _CASE_INSENSITIVE = re.compile(r"^\(\?i:(.*)\)(\(\?!\\w\))?$", re.S)
+# Pattern text: escapes, group names and flags (kept as written), the rest (lower-cased).
+_PATTERN_TOKEN = re.compile(r"\\.|\(\?P[<=]\w+[>)]|\(\?[a-zA-Z-]+[:)]|[^\\(]+|.", re.S)
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 
 # (set name, phrase ids in the regex's order, report the match's named group)
 Group = tuple[str, tuple[int, ...], bool]
@@ -129,14 +139,14 @@ class Plans:
         return self._ids[(pattern, False) if low is None else (low, True)]
 
 
-def report_one(hits: dict[str, list[Hit]], plan: Plan, pos: int, text: str, pid: int,
-               m: re.Match) -> None:
-    """Add the hits of a phrase that alone matched at `pos`: one per set it is in (the
-    regexes that repeated it reported the very same match)."""
-    sets = plan.reports.get(pid) or _sets_of(plan, pid)
+def report_one(hits: dict[str, list[Hit]], sets: tuple[tuple[str, bool], ...], pos: int,
+               text: str, m: re.Match) -> None:
+    """Add the hits of a phrase that alone matched at `pos`: one per set it reports in
+    (`sets_of`)."""
     end = m.end()
+    found = text[pos:end]
     for name, with_group in sets:
-        hits[name].append(new_hit(Hit, (name, pos, end, text[pos:end],
+        hits[name].append(new_hit(Hit, (name, pos, end, found,
                                         m.lastgroup if with_group else None)))
 
 
@@ -154,7 +164,13 @@ def report_many(hits: dict[str, list[Hit]], plan: Plan, pos: int, text: str,
                                      m.lastgroup if with_group else None)))
 
 
-def _sets_of(plan: Plan, pid: int) -> tuple[tuple[str, bool], ...]:
+def sets_of(plan: Plan, pid: int) -> tuple[tuple[str, bool], ...]:
+    """(set, report the match's named group) for each set that reports phrase `pid` when it
+    alone matched at a start: one hit per set it is in (the regexes that repeated it
+    reported the very same match)."""
+    sets = plan.reports.get(pid)
+    if sets is not None:
+        return sets
     out: dict[str, bool] = {}
     for e, g, _ in sorted(plan.member[pid]):
         name, _, with_group = plan.entries[e][g]
@@ -176,6 +192,31 @@ def _winners(plan: Plan, pids: tuple[int, ...]) -> tuple[tuple[str, int, bool], 
     return out
 
 
+def by_head(openings: list[str]) -> dict[str, tuple[str, ...]]:
+    """A phrase's openings filed by their first HEAD characters where these are ASCII and
+    no END ("" for the others, "*" for all), so that `fits` need only try those whose
+    head is the text's."""
+    heads: dict[str, list[str]] = {"": [], "*": list(openings)}
+    for opening in openings:
+        head = opening[:HEAD]
+        plain = len(head) == HEAD and head.isascii() and END not in head
+        heads.setdefault(head if plain else "", []).append(opening)
+    return {head: tuple(found) for head, found in heads.items()}
+
+
+def fits(opening: str, known: str) -> bool:
+    """Whether a text that begins with `known` (lower-cased) may begin with a phrase's
+    `opening` (literals.openings_of). Letters are told apart only where both are ASCII:
+    IGNORECASE matches a few others to ASCII letters (the long s to "s")."""
+    for ch, seen in zip(opening, known, strict=False):  # as far as both go
+        if ch == END:
+            if _WORD.match(seen):
+                return False
+        elif ch != seen and ch.isascii() and seen.isascii():
+            return False
+    return True
+
+
 # -- the regex text ---------------------------------------------------------------------
 
 def lowered(pattern: str) -> str | None:
@@ -187,6 +228,72 @@ def lowered(pattern: str) -> str | None:
     if re.search(r"[A-Z]", body):
         return None
     return f"(?:{m.group(1)}){m.group(2) or ''}"
+
+
+def for_lowered_text(pattern: str, flags: int) -> str | None:
+    """An IGNORECASE regex (re.I in `flags`) rewritten, without re.I, for the text
+    lower-cased as tagging.text.Doc.lower is (offsets kept, no letter that IGNORECASE folds
+    apart): the same matches there. Letters then compare in C where an alternation's
+    branches open, several times faster. None unless the parsed regex is the original's
+    with letters lower-cased, nothing else (no back-reference, no group turning re.I off,
+    no upper-case letter outside ASCII, no ASCII or LOCALE flag)."""
+    if not flags & re.I or flags & (re.A | re.L):
+        return None
+    low = "".join(t if t.startswith(("\\", "(?")) else t.lower()
+                  for t in _PATTERN_TOKEN.findall(pattern))
+    try:
+        before, after = sre_parse.parse(pattern, flags), sre_parse.parse(low, flags & ~re.I)
+    except re.error:
+        return None
+    if after.state.flags != before.state.flags & ~re.I or before.state.flags & (re.A | re.L):
+        return None
+    return low if _lower_cased(list(before), list(after)) else None
+
+
+def _lower_cased(items: list, low: list) -> bool:
+    """Parsed items `low` are `items` with their letters lower-cased."""
+    return len(items) == len(low) and all(map(_lower_item, items, low))
+
+
+def _lower_item(item: tuple, low: tuple) -> bool:
+    (op, av), (low_op, low_av) = item, low
+    if op is not low_op:
+        return False
+    if op in (C.LITERAL, C.NOT_LITERAL):
+        return _lower_char(av, low_av)
+    if op is C.IN:
+        return len(av) == len(low_av) and all(map(_lower_member, av, low_av))
+    if op is C.BRANCH:
+        return len(av[1]) == len(low_av[1]) and all(
+            _lower_cased(list(a), list(b)) for a, b in zip(av[1], low_av[1], strict=True))
+    if op is C.SUBPATTERN:  # (group, flags added, flags removed, body)
+        return (av[:3] == low_av[:3] and not (av[1] | av[2]) & (re.I | re.A | re.L)
+                and _lower_cased(list(av[3]), list(low_av[3])))
+    if op in _REPEATS or op in (C.ASSERT, C.ASSERT_NOT):
+        return av[:-1] == low_av[:-1] and _lower_cased(list(av[-1]), list(low_av[-1]))
+    if op is C.ATOMIC_GROUP:
+        return _lower_cased(list(av), list(low_av))
+    return op in (C.AT, C.ANY) and av == low_av  # back-references and the rest: no
+
+
+def _lower_member(item: tuple, low: tuple) -> bool:
+    """One member of a character class, lower-cased."""
+    (op, av), (low_op, low_av) = item, low
+    if op is not low_op:
+        return False
+    if op is C.LITERAL:
+        return _lower_char(av, low_av)
+    if op is C.RANGE:
+        chars = [chr(c) for c in range(av[0], av[1] + 1)]
+        return all(c.isascii() for c in chars) and {c.lower() for c in chars} == {
+            chr(c) for c in range(low_av[0], low_av[1] + 1)}
+    return av == low_av  # a category, or the class negated
+
+
+def _lower_char(code: int, low_code: int) -> bool:
+    """IGNORECASE matches the letter `code` where the lower-cased text has `low_code`."""
+    ch = chr(code)
+    return (ch.isascii() or ch.lower() == ch.upper()) and chr(low_code) == ch.lower()
 
 
 def as_run(patterns: list[str]) -> str:

@@ -30,14 +30,18 @@ from tracker.regex_cache import RegexCache
 from tracker.tagging.literals import analyse, analysis_version
 from tracker.tagging.literals import prefixes as prefixes  # re-exported: the old home
 from tracker.tagging.phrase_plans import (
+    HEAD,
     SPREAD,
     Hit,
     Plan,
     Plans,
     as_run,
+    by_head,
+    fits,
     lowered,
     report_many,
     report_one,
+    sets_of,
     trie,
 )
 
@@ -47,6 +51,10 @@ __all__ = ["Hit", "PhraseIndex", "prefixes"]
 _FOLDS_APART = ("\u0131", "\u017f")
 Spans = list[tuple[int, int]]
 Work = tuple[int, Plan, int]  # (start, plan of its key, bit mask of the phrases to run)
+# What a key found by the scan means: (the plan of its longest prefix with phrases, the
+# phrases it may start that are in no lead-in set, those in lead-in sets only, the phrases
+# whose first anchor is among its prefixes, those whose second is).
+KeyFacts = tuple[Plan | None, int, int, int, int]
 
 
 class PhraseIndex:
@@ -72,6 +80,7 @@ class PhraseIndex:
         version = analysis_version() if self._cache.persistent else None
         self._facts = f"phrase-analysis-{version}" if version else None
         self._sources: list[str] = []  # per phrase id: the regex as run
+        self._openings: list[dict[str, tuple[str, ...]] | None] = []  # per id, by_head()
         self._on_lower: list[bool] = []  # per phrase id: run on the lower-cased text
         self._rx: list[re.Pattern | None] = []  # per phrase id, once compiled
         self._ids: dict[tuple[str, bool], int] = {}
@@ -80,14 +89,8 @@ class PhraseIndex:
         specs, spread, wild = self._file(sets, named or {})
         self._plans = Plans(specs, spread, self._ids, lead_in)
         self._lead_in = frozenset(lead_in)
-        # Per key the scan has met, filled as met: its plan, the phrases it may start (those
-        # in lead-in sets), the phrases whose first (second) anchor is among its prefixes.
-        self._known: set[str] = set()
-        self._plan_of: dict[str, Plan | None] = {}
-        self._candidates: dict[str, int] = {}
-        self._lead: dict[str, int] = {}
-        self._first_anchor: dict[str, int] = {}
-        self._second_anchor: dict[str, int] = {}
+        # Facts per key, filled as met: one look-up per key and text.
+        self._facts_of: dict[str, KeyFacts] = {}
         # The scan: after a non-word character (so that the search skips letters in C),
         # the longest key starting there.
         self._trie = trie(set(specs) | set(self._anchor_bits))
@@ -107,43 +110,57 @@ class PhraseIndex:
         """Word starts where a key begins, and the longest key there (group 1)."""
         return re.compile(r"\b(?=(" + self._trie + "))", re.I if self._exact else 0)
 
-    def scan(self, text: str, windows: Spans | None = None) -> dict[str, list[Hit]]:
+    def scan(self, text: str, windows: Spans | None = None, *,
+             lower: str | None = None) -> dict[str, list[Hit]]:
         """Every phrase match, grouped by set name, in text order within each set.
 
-        `windows`: only phrases starting within these (start, end) spans.
+        `windows`: only phrases starting within these (start, end) spans. `lower`: the
+        text lower-cased where that keeps every offset and folds no letter apart from what
+        IGNORECASE matches (tagging.text.Doc.lower), if known.
         """
         hits: dict[str, list[Hit]] = defaultdict(list)
-        lower = text if self._exact else text.lower()
+        if self._exact or lower is None:
+            lower = text if self._exact else text.lower()
+            folds_apart = _folds_apart(text)
+        else:  # as given: no letter folds apart
+            folds_apart = False
         if len(lower) != len(text) or windows is not None:
             # Rare letters change length when lowered (then keys are found in the text as
             # written, in any case); anchors outside windows go unseen.
             any_case = self._exact or len(lower) != len(text)
             lower = text if any_case else lower
             keys, starts = self._starts_slowly(lower, windows, any_case)
-            todo, lead = self._plans_at(keys, starts, True, everything=True, lead_in=False)
+            todo, lead, alive = self._plans_at(keys, starts, True, everything=True,
+                                               lead_in=False)
         else:
-            # After a space put first, every word start follows a non-word character: the
-            # split gives the text between key starts and each key; offsets by summing.
-            parts = self._after_gap.split(" " + lower)
-            starts = list(map(operator.add, itertools.accumulate(map(len, parts[0::2])),
-                              itertools.count()))
-            # A case-sensitive index finds keys in any case.
-            todo, lead = self._plans_at(parts[1::2], starts, self._exact, _folds_apart(text))
+            todo, lead, alive = self._plans_after_gaps(lower, folds_apart)
         self._run(hits, text, lower, todo)
         if lead:  # lead-in phrases: only where a named phrase follows close enough
             named = sorted(h.start for name in self._named for h in hits.get(name, ()))
-            self._run(hits, text, lower, [(pos, plan, left) for pos, plan, left in lead
-                                          if _followed(named, pos, self._reach)])
-        self._search_wild(hits, text, windows)
-        if self.wild:  # matches from the search may interleave with the scanned ones
-            for found_hits in hits.values():
-                found_hits.sort(key=_start)
+            if named:
+                self._run(hits, text, lower, _named_next(lead, named, self._reach, alive))
+        if self.wild:
+            self._search_wild(hits, text, windows)
         return hits
 
-    def _search_wild(self, hits: dict[str, list[Hit]], text: str, windows: Spans | None) -> None:
+    def _plans_after_gaps(self, lower: str, folds_apart: bool
+                          ) -> tuple[list[Work], list[Work], int]:
+        """_plans_at for the keys at word starts, found by a split after non-word
+        characters."""
+        # After a space put first, every word start follows a non-word character: the
+        # split gives the text between key starts and each key; offsets by summing.
+        parts = self._after_gap.split(" " + lower)
+        starts = list(map(operator.add, itertools.accumulate(map(len, parts[0::2])),
+                          itertools.count()))
+        # A case-sensitive index finds keys in any case.
+        return self._plans_at(parts[1::2], starts, self._exact, folds_apart)
+
+    def _search_wild(self, hits: dict[str, list[Hit]], text: str,
+                     windows: Spans | None) -> None:
         """Phrases with no known start, by a plain search: within the windows when given
         (lead-in sets everywhere there, as scanned ones are), else everywhere, lead-in sets
-        only just before a named match - the same rules the scanned phrases follow."""
+        only just before a named match - the same rules the scanned phrases follow. Each
+        set is then sorted: matches from the search may interleave with the scanned ones."""
         named = sorted(h.start for name in self._named for h in hits.get(name, ()))
         for name, rx in self.wild:
             for m in rx.finditer(text):
@@ -154,6 +171,8 @@ class PhraseIndex:
                 elif name in self._lead_in and not _followed(named, start, self._reach):
                     continue
                 hits[name].append(Hit(name, start, m.end(), m.group(0), m.lastgroup))
+        for found_hits in hits.values():
+            found_hits.sort(key=_start)
 
     # -- filing the phrases -----------------------------------------------------------
 
@@ -197,13 +216,15 @@ class PhraseIndex:
         low = None if named else lowered(pattern)
         source, on_lower = (pattern, False) if low is None else (low, True)
         if self._facts is None:
-            keys, anchors = analyse(pattern)
+            keys, anchors, openings = analyse(pattern)
         else:
-            keys, anchors = self._cache.fact(self._facts, pattern, lambda: analyse(pattern))
+            keys, anchors, openings = self._cache.fact(self._facts, pattern,
+                                                       lambda: analyse(pattern))
         if keys is None or (source, on_lower) in self._ids:
             return None if keys is None else set(keys)
         pid = self._ids[(source, on_lower)] = len(self._sources)
         self._sources.append(source)
+        self._openings.append(None if openings is None else by_head(openings))
         self._on_lower.append(on_lower)
         self._rx.append(self._cache.compile(as_run([source])) if self._cache.persistent
                         else None)
@@ -217,59 +238,57 @@ class PhraseIndex:
     # -- scanning ----------------------------------------------------------------------
 
     def _plans_at(self, keys: list[str], starts: list[int], fold: bool, everything: bool,
-                  lead_in: bool = True) -> tuple[list[Work], list[Work]]:
-        """First pass: (start, plan, phrases to try there) where phrases may start, and the
-        same for lead-in phrases, from the keys a finder found at `starts`; only phrases
-        whose anchors the text holds (all with `everything`). In C as far as it goes:
-        most starts need nothing."""
+                  lead_in: bool = True) -> tuple[list[Work], list[Work], int]:
+        """First pass: (start, plan, phrases to try there) where phrases may start, the
+        same for lead-in phrases (before the anchor test: most are never needed), and the
+        phrases whose anchors the text holds (all with `everything`), from the keys a
+        finder found at `starts`. In C as far as it goes: most starts need nothing."""
         if fold:
             keys = list(map(str.lower, keys))
-        if not self._known.issuperset(keys):
-            for key in keys:
-                if key not in self._known:
-                    self._file_key(key)
+        try:
+            facts = list(map(self._facts_of.__getitem__, keys))
+        except KeyError:  # keys met for the first time
+            facts = list(map(self._file_key, keys))
+        if not facts:
+            return [], [], 0
+        plans, main, lead, first, second = zip(*facts, strict=True)
         alive = -1
-        if not everything:
-            first, second = self._base
-            alive = (functools.reduce(operator.or_, map(self._first_anchor.__getitem__, keys),
-                                      first)
-                     & functools.reduce(operator.or_, map(self._second_anchor.__getitem__, keys),
-                                        second))
-        tries = list(map(operator.and_, map(self._candidates.__getitem__, keys),
-                         itertools.repeat(alive)))
-        lead: list[int] = []
-        if lead_in:
-            lead = list(map(operator.and_, tries, map(self._lead.__getitem__, keys)))
-            tries = list(map(operator.xor, tries, lead))
-        plans = self._plan_of
-        return ([(starts[i], plans[keys[i]], tries[i])
-                 for i in itertools.compress(range(len(tries)), tries)],
-                [(starts[i], plans[keys[i]], lead[i])
-                 for i in itertools.compress(range(len(lead)), lead)])
+        if not everything:  # zero masks (half the keys) are skipped: fewer big-int ORs
+            alive = (functools.reduce(operator.or_, filter(None, first), self._base[0])
+                     & functools.reduce(operator.or_, filter(None, second), self._base[1]))
+        if not lead_in:
+            main = map(operator.or_, main, lead)
+        tries = list(map(operator.and_, main, itertools.repeat(alive)))
+        todo = list(itertools.compress(zip(starts, plans, tries, strict=False), tries))
+        if not lead_in:
+            return todo, [], alive
+        return todo, list(itertools.compress(zip(starts, plans, lead, strict=False), lead)), alive
 
     def _run(self, hits: dict[str, list[Hit]], text: str, lower: str,
              work: list[Work]) -> None:
         """Second pass: at each start, run the phrases of its bit mask; add their hits."""
         for pos, plan, left in work:
-            one = more = None
-            for pid, match, on_lower in plan.runs.get(left) or self._runs(plan, left):
+            runs = plan.runs.get(left) or self._runs(plan, left)
+            if len(runs) == 1:  # most starts: one phrase to try
+                _, match, on_lower, sets = runs[0]
                 m = match(lower if on_lower else text, pos)
-                if m is None:
-                    continue
-                if one is None:
-                    one = (pid, m)
-                elif more is None:
-                    more = [one, (pid, m)]
-                else:
-                    more.append((pid, m))
-            if more is not None:
-                report_many(hits, plan, pos, text, more)
-            elif one is not None:
-                report_one(hits, plan, pos, text, *one)
+                if m is not None:
+                    report_one(hits, sets, pos, text, m)
+                continue
+            found = []
+            for pid, match, on_lower, _ in runs:
+                m = match(lower if on_lower else text, pos)
+                if m is not None:
+                    found.append((pid, m))
+            if len(found) > 1:
+                report_many(hits, plan, pos, text, found)
+            elif found:
+                report_one(hits, sets_of(plan, found[0][0]), pos, text, found[0][1])
 
     def _runs(self, plan: Plan, left: int) -> tuple:
-        """(phrase id, its regex's match, run on the lower-cased text) for the phrases of
-        bit mask `left`, kept per plan: the same few subsets come back text after text."""
+        """(phrase id, its regex's match, run on the lower-cased text, the sets it reports
+        when it alone matches) for the phrases of bit mask `left`, kept per plan: the same
+        few subsets come back text after text."""
         runs, todo = [], left
         while todo:
             bit = todo & -todo
@@ -278,13 +297,16 @@ class PhraseIndex:
             rx = self._rx[pid]
             if rx is None:
                 rx = self._rx[pid] = self._cache.compile(as_run([self._sources[pid]]))
-            runs.append((pid, rx.match, self._on_lower[pid]))
+            runs.append((pid, rx.match, self._on_lower[pid], sets_of(plan, pid)))
         plan.runs[left] = runs = tuple(runs)
         return runs
 
-    def _file_key(self, key: str) -> None:
-        """Note what a key the scan found means: the plan of its longest prefix with
-        phrases, and the phrases anchored by its prefixes."""
+    def _file_key(self, key: str) -> KeyFacts:
+        """The facts of a key: the plan of its longest prefix with phrases, less the phrases
+        that cannot begin with the key, and the phrases anchored by its prefixes."""
+        facts = self._facts_of.get(key)
+        if facts is not None:
+            return facts
         prefixes = [key[:n] for n in range(1, len(key) + 1)]
         with_phrases = [p for p in prefixes if p in self._specs]
         first = second = 0
@@ -293,11 +315,29 @@ class PhraseIndex:
                 one, two = self._anchor_bits[p]
                 first, second = first | one, second | two
         plan = self._plans.of(with_phrases[-1]) if with_phrases else None
-        self._plan_of[key] = plan
-        self._candidates[key] = plan.candidates if plan else 0
-        self._lead[key] = plan.lead if plan else 0
-        self._first_anchor[key], self._second_anchor[key] = first, second
-        self._known.add(key)
+        if plan is None:
+            facts = (None, 0, 0, first, second)
+        else:
+            fit = self._fitting(plan.candidates, key)
+            facts = (plan, plan.candidates & ~plan.lead & fit, plan.lead & fit, first, second)
+        self._facts_of[key] = facts
+        return facts
+
+    def _fitting(self, phrases: int, key: str) -> int:
+        """Those of `phrases` (a bit mask) one of whose openings may begin a text that
+        begins with `key`: at "its", not the phrase "it(?!\\w)"."""
+        head = key[:HEAD]
+        if len(head) < HEAD or not head.isascii():  # rare: every opening is compared
+            head = ""
+        fit, todo = 0, phrases
+        while todo:
+            bit = todo & -todo
+            todo ^= bit
+            heads = self._openings[bit.bit_length() - 1]
+            if heads is None or any(fits(o, key) for o in (
+                    heads.get(head, ()) + heads[""] if head else heads["*"])):
+                fit |= bit
+        return fit
 
     def _starts_slowly(self, lower: str, windows: Spans | None, any_case: bool
                        ) -> tuple[list[str], list[int]]:
@@ -315,6 +355,15 @@ def _followed(named: list[int], pos: int, reach: int) -> bool:
     """Some start in `named` (sorted) lies after `pos`, at most `reach` after it."""
     i = bisect.bisect_right(named, pos)
     return i < len(named) and named[i] - pos <= reach
+
+
+def _named_next(work: list[Work], named: list[int], reach: int, alive: int) -> list[Work]:
+    """The work at starts that some start in `named` (sorted) follows within `reach`
+    (see _followed), less the phrases not `alive`."""
+    last = len(named)
+    near = [(pos, plan, left & alive) for pos, plan, left in work
+            if (i := bisect.bisect_right(named, pos)) < last and named[i] - pos <= reach]
+    return [w for w in near if w[2]]
 
 
 def _folds_apart(text: str) -> bool:

@@ -10,7 +10,9 @@ TEXT_LIMIT = 1200
 _TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                             "\u2013": "-", "\u2014": " - ", "\u00a0": " ", "\u2011": "-",
                             "\u2032": "'", "\u00ad": ""})
-_SENTENCE_END = re.compile(r"[.!?](?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9])|\n")
+# Opens with a character class, not an alternation: the search then skips in C to where a
+# match may start, instead of trying every position ([.!?] before a capital, or "\n").
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=\n)|(?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9]))")
 _ABBREVIATIONS = frozenset({"u.s", "u.k", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd",
                             "st", "v", "vs", "no", "jr", "sr", "gen", "sen", "rep", "gov", "e.u",
                             "a.i", "u.n", "s.a", "n.v", "approx", "est", "dept", "jan", "feb",
@@ -68,7 +70,9 @@ class Doc:
 
 
 def normalise(text: str) -> str:
-    return " ".join(text.translate(_TRANSLATE).split()) if text else ""
+    if text.isascii():  # most text: nothing to translate (every key of _TRANSLATE is not)
+        return " ".join(text.split())
+    return " ".join(text.translate(_TRANSLATE).split())
 
 
 def prepare(title: str, summary: str = "", text: str = "") -> Doc:
