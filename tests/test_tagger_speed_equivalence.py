@@ -8,6 +8,7 @@ through a gap in the analysis unnoticed."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import re
 import shutil
@@ -17,9 +18,10 @@ import pytest
 
 from tracker.regex_cache import RegexCache
 from tracker.tagger import tag_item
-from tracker.tagging.literals import anchors_of, parse, prefixes, required_text
+from tracker.tagging.literals import END, analyse, anchors_of, parse, prefixes, required_text
+from tracker.tagging.phrase_plans import fits, for_lowered_text
 from tracker.tagging.phrases import PhraseIndex
-from tracker.tagging.text import is_title_case, prepare
+from tracker.tagging.text import is_title_case, normalise, prepare
 from tracker.taxonomy import CUE_REACH, DEFAULT_DIR, TaxonomyError, load_taxonomy
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo" / "items.jsonl"
@@ -71,6 +73,20 @@ def test_demo_corpus_scans_the_same_with_and_without_shortcuts(taxonomy):
     assert checked > 1000
 
 
+def test_the_lower_cased_text_given_to_a_scan_changes_nothing(taxonomy):
+    for text in demo_texts():
+        doc = prepare(text)
+        if doc.lower is not None:
+            assert taxonomy.index.scan(doc.text, lower=doc.lower) == taxonomy.index.scan(doc.text)
+
+
+def test_roles_read_from_the_lower_cased_text_are_the_roles(taxonomy):
+    plain = dataclasses.replace(taxonomy, roles_after_lower=None)  # the regex as written
+    for text in demo_texts():
+        tags = tag_item(text, taxonomy=taxonomy)
+        assert tags.roles == tag_item(text, taxonomy=plain).roles, text
+
+
 def test_grouping_places_scan_the_same_with_and_without_shortcuts(taxonomy):
     index = taxonomy.grouping.where
     for text in demo_texts():
@@ -100,6 +116,14 @@ def test_one_phrase_in_two_sets_gives_a_hit_in_each():
     assert [h.text for h in hits["a"]] == ["fined"] == [h.text for h in hits["b"]]
 
 
+def test_a_phrase_whose_opening_cannot_begin_a_key_still_matches_where_it_can():
+    # "it" followed by no word character: not tried at "its" or "item", found at "It,".
+    index = PhraseIndex({"s": ["(?i:it)(?!\\w)"], "t": ["(?i:item)(?!\\w)", "(?i:its)(?!\\w)"]})
+    hits = index.scan("It, its item and it")
+    assert [h.start for h in hits["s"]] == [0, 17]
+    assert [h.text for h in hits["t"]] == ["its", "item"]
+
+
 def test_lead_in_phrases_are_found_only_just_before_a_name():
     index = PhraseIndex({"cue": ["(?i:backed by )"]}, named={"n": ["(?i:Acme)(?!\\w)"]},
                         lead_in={"cue"}, reach=20)
@@ -125,10 +149,58 @@ def test_anchors_are_words_that_start_where_the_text_has_a_word_start():
         frozenset({"rival to ", "rival of ", "alternativ"}),)
 
 
+def test_openings_mark_where_a_word_must_end():
+    assert analyse("(?i:it)(?!\\w)")[2] == ["it" + END]
+    assert analyse("(?i:(?:anti|pro)(?=-))(?!\\w)")[2] == ["anti" + END, "pro" + END]
+    assert analyse("(?i:su(?:e|ed))(?!\\w)")[2] == ["sue" + END, "sued" + END]
+    # with ASCII \\w, "(?!\\w)" lets "é" follow: no END
+    assert analyse("(?a:it(?!\\w))")[2] == ["it"]
+
+
+def test_an_opening_fits_a_key_where_their_letters_agree():
+    assert fits("it" + END, "it") and fits("it" + END, "it's") and fits("pro" + END, "pro-")
+    assert not fits("it" + END, "its") and not fits("pro" + END, "prote")
+    assert not fits("sued", "sues") and fits("sued by", "sued")
+    # letters are told apart only where both are ASCII (IGNORECASE folds some others)
+    assert fits("s", "\u017f") and fits("caf\u00e9", "cafe")
+
+
 def test_required_text_of_look_alikes():
     found = required_text("(?:Tom Cruise)|(?:cruise ship)", re.I)
     assert found == ["cruise shi", "tom cruise"]  # the first ten letters of a word or more
     assert required_text("[A-Z]\\w+") is None
+
+
+# -- regexes for the lower-cased text ---------------------------------------------------
+
+def test_a_regex_for_lower_cased_text_matches_as_the_original_does():
+    rx = re.compile(r"(?P<a>\s*Co\.?)?(?:'s|\u2019s)? (?:sues|Sued|[A-Z]+ API)\b|(?P<b>,? WHO)",
+                    re.I)
+    low = re.compile(for_lowered_text(rx.pattern, rx.flags))
+    assert not low.flags & re.I
+    texts = [" Co. sues", "'s SUED", " Sued", "\u2019s ABC api", ", who", " who", " sue", "Co sues",
+             " X API", " \u212a API"]  # the Kelvin sign lower-cases to "k"
+    for text in texts:
+        expected, found = rx.match(text), low.match(text.lower())
+        assert (expected and (expected.span(), expected.lastgroup)) == (
+            found and (found.span(), found.lastgroup)), text
+    assert sum(bool(rx.match(t)) for t in texts) >= 6
+
+
+@pytest.mark.parametrize("pattern", [
+    "(?-i:US)",  # case-sensitive part
+    r"(\w)\1",  # a back-reference compares as IGNORECASE does
+    "[A-z]",  # a range that lower-casing does not map onto a range
+    "\u00c9cole",  # an upper-case letter outside ASCII
+    "(?a:Co)",  # ASCII-only case folding
+    "(?i)Co",  # IGNORECASE set inside the pattern stays on
+])
+def test_no_regex_for_lower_cased_text_where_it_could_differ(pattern):
+    assert for_lowered_text(pattern, re.I) is None
+
+
+def test_no_regex_for_lower_cased_text_without_ignorecase():
+    assert for_lowered_text("Co", 0) is None
 
 
 # -- compiled regexes kept between runs -------------------------------------------------
@@ -194,6 +266,17 @@ def test_title_case_is_worked_out_when_asked():
     doc = prepare("Startup Extends Its Runway With New Funding", "It raised money.")
     assert doc.sentences[0].title_case is is_title_case(doc.text[:doc.title_end]) is True
     assert doc.sentences[1].title_case is False
+
+
+def test_plain_ascii_text_is_normalised_as_text_with_typographic_marks():
+    assert normalise("  OpenAI's  \n model ") == "OpenAI's model"
+    assert normalise("OpenAI\u2019s\u00a0 model \u2014 sued") == "OpenAI's model - sued"
+
+
+def test_sentences_end_at_a_stop_before_a_capital_or_at_a_line_break():
+    doc = prepare("Title", "Dr. Smith spoke. it goes on! \"Next\" one?", "body text")
+    assert [doc.text[s.start:s.end] for s in doc.sentences] == [
+        "Title", "Dr. Smith spoke. it goes on!", "\"Next\" one?\n", "body text"]
 
 
 def test_lower_cased_text_only_where_offsets_and_letters_stay():

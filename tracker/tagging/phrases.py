@@ -163,6 +163,8 @@ class PhraseIndex:
         set is then sorted: matches from the search may interleave with the scanned ones."""
         named = sorted(h.start for name in self._named for h in hits.get(name, ()))
         for name, rx in self.wild:
+            if windows is None and not named and name in self._lead_in:
+                continue  # no name for a lead-in phrase to come before: nothing to find
             for m in rx.finditer(text):
                 start = m.start()
                 if windows is not None:
