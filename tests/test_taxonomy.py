@@ -3,6 +3,7 @@ fails with one plain line naming the file and the key."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -79,6 +80,20 @@ def test_bad_regex_names_the_file_type_and_pattern(taxonomy_copy):
                     encoding="utf-8")
     with pytest.raises(TaxonomyError, match=r"violations.toml \[types.labor\] strong.*unclosed"):
         load_taxonomy(taxonomy_copy)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("stopwords = [", "stopwords = [1, ", r"grouping.toml stopwords: expected a list of strings"),
+    ("recent_days = 7", "recent_days = 'a week'", r"grouping.toml: invalid literal"),
+])
+def test_bad_grouping_settings_name_the_file(taxonomy_copy, old, new, message):
+    path = taxonomy_copy / "grouping.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(TaxonomyError) as caught:
+        load_taxonomy(taxonomy_copy)
+    assert re.match(message, str(caught.value)), str(caught.value)
 
 
 def test_unknown_violation_type_is_refused(taxonomy_copy):

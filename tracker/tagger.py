@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tracker.models import Tags
 from tracker.tagging.actions import find_action
-from tracker.tagging.companies import find_mentions, parties
+from tracker.tagging.companies import add_paired_cues, find_mentions, parties
 from tracker.tagging.roles import assign_roles
 from tracker.tagging.text import prepare
 from tracker.tagging.violations import find_violations
@@ -19,7 +19,9 @@ _EMPLOYER_TYPES = {"trade_secret", "labor"}
 def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonomy) -> Tags:
     """Label one item. Ordinary news gets no violations and no action."""
     doc = prepare(title, summary, text)
-    hits = taxonomy.index.scan(doc.text, lower=doc.lower)
+    # Paired cues that the index must search for (slow) only where a name needs them.
+    hits = taxonomy.index.scan(doc.text, lower=doc.lower, later=taxonomy.paired_wild)
+    add_paired_cues(doc, taxonomy, hits)
     mentions = find_mentions(doc, taxonomy, hits)
     violations = find_violations(doc, hits, taxonomy.contains)
     companies, company_evidence = parties(mentions, _promoted(violations), bool(violations))

@@ -20,8 +20,17 @@ from typing import Any
 from tracker.errors import ConfigError
 from tracker.models import ACTIONS, VIOLATIONS
 from tracker.regex_cache import RegexCache, default_cache_path
-from tracker.tagging.hints import lookalike_hints, roles_after
-from tracker.tagging.phrase_plans import for_lowered_text
+from tracker.tagging.hints import (
+    after_regexes,
+    any_of,
+    lookalike_hints,
+    lowered_runs,
+    lowered_text,
+    lowered_twins,
+    nonparty_checks,
+    pair_afters,
+    roles_after,
+)
 from tracker.tagging.phrases import PhraseIndex
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "taxonomy"
@@ -116,6 +125,18 @@ class Taxonomy:
     contains: frozenset[tuple[str, str]]  # (outer type, inner type): the inner does not count
     grouping: Grouping
     alias_words: frozenset[str] = field(default=frozenset())
+    # Derived, for speed only: alias group ("a12") → alias_owner[12]; cue set before a
+    # mention → the non-party checks it may pass (hints.nonparty_checks); first half of
+    # a pair of cues → the regex for its second half, after the mention.
+    alias_groups: Mapping[str, tuple[str, bool, bool]] = field(default_factory=dict)
+    nonparty_before: Mapping[str, tuple[tuple[int, str, re.Pattern | None], ...]] = field(
+        default_factory=dict)
+    pair_after: Mapping[str, re.Pattern] = field(default_factory=dict)
+    # Cue sets before a mention that are the first half of a pair and have phrases the
+    # index must search for (PhraseIndex.wild): the tagger searches them only when the
+    # second half follows a name (the search costs more than the rest of the scan).
+    paired_wild: frozenset[str] = frozenset()
+    paired_wild_after: re.Pattern | None = None  # matches where any of their second halves do
     # Derived, for speed only. Company → a regex on the lower-cased text (no IGNORECASE)
     # that any look-alike contains: where it finds nothing, there is no look-alike.
     lookalike_hints: Mapping[str, re.Pattern] = field(default_factory=dict)
@@ -123,6 +144,13 @@ class Taxonomy:
     # twin for the lower-cased text (Doc.lower), without IGNORECASE: faster, same matches.
     roles_after: re.Pattern | None = None
     roles_after_lower: re.Pattern | None = None
+    # Regexes matched near a mention (nonparty_after, the rules' "after" cues, lookalikes,
+    # `before`) → their twins for Doc.lower (same matches, no IGNORECASE: faster), where
+    # one exists.
+    lowered: Mapping[re.Pattern, re.Pattern] = field(default_factory=dict)
+    # nonparty_after as runs of its kinds, most for Doc.lower (hints.lowered_runs); empty:
+    # use nonparty_after itself.
+    nonparty_after_runs: tuple[tuple[re.Pattern, bool], ...] = ()
 
     @property
     def listed(self) -> frozenset[str]:
@@ -158,30 +186,51 @@ def _build(data: dict[str, dict], cache: RegexCache) -> Taxonomy:
     roles = mentions.get("roles", {})
     rule = partial(_context_rule, cache, before)
     after = roles_after(roles, _ROLE_ORDER, cache)
+    # The rules register their "before" cue sets in this order (the index's set order).
+    nonparty_rules = {k: rule(f"np:{k}", v, f"{where} [nonparty.{k}]")
+                      for k, v in nonparty.items() if k != "outlet"}
+    outlet = rule("outlet", nonparty.get("outlet", {}), f"{where} [nonparty.outlet]")
+    party_cue = rule("cue", mentions.get("party_cue", {}), f"{where} [party_cue]")
+    role_rules = tuple((k, rule(f"role:{k}", roles.get(k, {}), f"{where} [roles.{k}]"))
+                       for k in _ROLE_ORDER)
+    nonparty_kinds = {k: v for k, v in nonparty.items() if k != "outlet"}
+    nonparty_after = _after_by_kind(nonparty_kinds, where, cache)
+    context_rules = [*nonparty_rules.values(), outlet, party_cue, *(r for _, r in role_rules)]
+    pair_after = pair_afters({**{f"np:{k}": r for k, r in nonparty_rules.items()},
+                               "outlet": outlet, "cue": party_cue})
+    index = PhraseIndex(
+        {**{n: [f"(?i:{p})(?!\\w)" for p in ps] for n, ps in phrases.items()},
+         **{n: [f"(?i:{p})" for p in ps] for n, ps in before.items()}},
+        named={"a": [f"{p}(?!\\w)" for p in aliases]}, cache=cache,
+        lead_in=before, reach=CUE_REACH)
+    paired_wild = [name for name, _ in index.wild if name in before and name in pair_after]
+    before_cues = {name: cache.compile(f"(?:{'|'.join(f'(?:{p})' for p in ps)})\\s*$", re.I)
+                   for name, ps in before.items()}
     return Taxonomy(
         companies=MappingProxyType(companies), alias_owner=owners,
+        alias_groups=MappingProxyType({f"a{i}": owner for i, owner in enumerate(owners)}),
         lookalikes=MappingProxyType(lookalikes),
         ambiguous_context=_compile(amb.get("context", r"(?!)"), f"{where} [ambiguous] context",
                                    cache=cache),
         determiner_re=_compile(amb.get("determiners", r"(?!)"),
                                f"{where} [ambiguous] determiners", cache=cache),
-        nonparty=MappingProxyType({k: rule(f"np:{k}", v, f"{where} [nonparty.{k}]")
-                                   for k, v in nonparty.items() if k != "outlet"}),
-        nonparty_after=_after_by_kind({k: v for k, v in nonparty.items() if k != "outlet"}, where,
-                                      cache),
-        outlet=rule("outlet", nonparty.get("outlet", {}), f"{where} [nonparty.outlet]"),
-        party_cue=rule("cue", mentions.get("party_cue", {}), f"{where} [party_cue]"),
-        roles=tuple((k, rule(f"role:{k}", roles.get(k, {}), f"{where} [roles.{k}]"))
-                    for k in _ROLE_ORDER),
+        nonparty=MappingProxyType(nonparty_rules),
+        nonparty_before=MappingProxyType(nonparty_checks(nonparty_rules)),
+        pair_after=MappingProxyType(pair_after),
+        paired_wild=frozenset(paired_wild),
+        paired_wild_after=any_of([pair_after[name] for name in paired_wild], cache),
+        nonparty_after=nonparty_after,
+        nonparty_after_runs=lowered_runs(_kind_branches(nonparty_kinds), re.I, cache),
+        outlet=outlet,
+        party_cue=party_cue,
+        roles=role_rules,
+        lowered=lowered_twins(
+            [nonparty_after, *(rx for r in context_rules for rx in after_regexes(r)),
+             *lookalikes.values(), *before_cues.values()], cache),
         roles_after=after, roles_after_lower=_lowered_twin(after, cache),
         lookalike_hints=MappingProxyType(lookalike_hints(lookalikes, cache)),
-        before=MappingProxyType({name: cache.compile(
-            f"(?:{'|'.join(f'(?:{p})' for p in ps)})\\s*$", re.I) for name, ps in before.items()}),
-        index=PhraseIndex(
-            {**{n: [f"(?i:{p})(?!\\w)" for p in ps] for n, ps in phrases.items()},
-             **{n: [f"(?i:{p})" for p in ps] for n, ps in before.items()}},
-            named={"a": [f"{p}(?!\\w)" for p in aliases]}, cache=cache,
-            lead_in=before, reach=CUE_REACH),
+        before=MappingProxyType(before_cues),
+        index=index,
         action_priority=tuple(action_data.get("priority", ACTIONS)),
         contains=_containment(data["violations.toml"]),
         default_action=str(action_data.get("default", "report")),
@@ -330,9 +379,13 @@ def _context_rule(cache: RegexCache, before_sets: dict[str, list[str]], name: st
 
 def _after_by_kind(kinds: dict, where: str, cache: RegexCache) -> re.Pattern:
     """One regex trying each kind's "after" cues in order; the group name is the kind."""
-    branches = [f"(?P<{kind}>{'|'.join(f'(?:{p})' for p in data['after'])})"
-                for kind, data in kinds.items() if data.get("after")]
-    return _compile("|".join(branches) or "(?!)", f"{where} [nonparty] after", re.I, cache=cache)
+    return _compile("|".join(_kind_branches(kinds)) or "(?!)", f"{where} [nonparty] after",
+                    re.I, cache=cache)
+
+
+def _kind_branches(kinds: dict) -> list[str]:
+    return [f"(?P<{kind}>{'|'.join(f'(?:{p})' for p in data['after'])})"
+            for kind, data in kinds.items() if data.get("after")]
 
 
 def _anchored_start(patterns: list[str], where: str, cache: RegexCache) -> re.Pattern:
@@ -399,7 +452,7 @@ def _checked(patterns: Any, where: str, cache: RegexCache) -> list[str]:
 def _lowered_twin(rx: re.Pattern | None, cache: RegexCache) -> re.Pattern | None:
     """The regex for lower-cased text that matches there what `rx` matches (see
     phrase_plans.for_lowered_text), or None."""
-    low = None if rx is None else for_lowered_text(rx.pattern, rx.flags)
+    low = None if rx is None else lowered_text(rx.pattern, rx.flags, cache)
     return None if low is None else cache.compile(low, rx.flags & ~re.I)
 
 
@@ -429,7 +482,7 @@ def _compile_grouping(data: dict, cache: RegexCache) -> Grouping:
     authorities = {k: _alternation(_strings(v, f"{where} [authorities] {k}"),
                                    f"{where} [authorities] {k}", flags=0, cache=cache)
                    for k, v in data.get("authorities", {}).items()}
-    where = _where_regex(data, where, cache)
+    index = _where_regex(data, where, cache)
     try:
         return Grouping(
             weights=MappingProxyType(dict(weights)),
@@ -441,6 +494,6 @@ def _compile_grouping(data: dict, cache: RegexCache) -> Grouping:
             stopwords=frozenset(w.lower() for w in _strings(data.get("stopwords", []),
                                                             f"{where} stopwords")),
             places=MappingProxyType(places), authorities=MappingProxyType(authorities),
-            where=where, concepts=MappingProxyType(_concepts(data)))
+            where=index, concepts=MappingProxyType(_concepts(data)))
     except (TypeError, ValueError) as e:
         raise TaxonomyError(f"{where}: {e}") from e

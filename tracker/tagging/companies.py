@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -71,11 +72,30 @@ def find_mentions(doc: Doc, tax: Taxonomy, hits: dict[str, list[Hit]]) -> list[M
         if company not in named and _is_nickname(text) and _unlike(doc, tax, company):
             continue  # "the search giant" in an item about Baidu
         right = doc.right(end)
-        left = _left_cues(doc, tax, cues, cue_starts, start, right) if cues else _NO_CUES
-        kind, cue, side = _classify(tax, tax.companies[company], left, right)
+        # the same text lower-cased, for regexes that run faster there (Taxonomy.lowered)
+        right_low = None if doc.lower is None else doc.lower[end:end + len(right)]
+        left = (_left_cues(doc, tax, cues, cue_starts, start, right, right_low) if cues
+                else _NO_CUES)
+        kind, cue, side = _classify(tax, tax.companies[company], left, right, right_low)
         mentions.append(Mention(company, text, start, end, kind, cue, side, platform, left,
                                 right))
     return _share_kinds(doc.text, mentions) if len(mentions) > 1 else mentions
+
+
+def add_paired_cues(doc: Doc, tax: Taxonomy, hits: dict[str, list[Hit]]) -> None:
+    """To hits from tax.index.scan(..., later=tax.paired_wild), add those of the paired cue
+    sets left out where their second half follows some name: elsewhere _left_cues passes
+    over them, so find_mentions gives the same mentions as from a full scan."""
+    aliases = hits.get("a")
+    if not aliases or not tax.paired_wild:
+        return  # lead-in cues are only looked for before a name
+    rights = [doc.right(h.end) for h in aliases]
+    if tax.paired_wild_after is not None and not any(map(tax.paired_wild_after.match, rights)):
+        return  # the usual case: no second half follows any name
+    needed = [name for name in tax.paired_wild
+              if any(map(tax.pair_after[name].match, rights))]
+    if needed:
+        tax.index.search_wild(hits, doc.text, needed)
 
 
 def parties(mentions: list[Mention], promote: frozenset[str] = frozenset(),
@@ -133,7 +153,7 @@ def _share_kinds(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def _left_cues(doc: Doc, tax: Taxonomy, cues: list[Hit], cue_starts: list[int], start: int,
-               right: str) -> Mapping[str, str]:
+               right: str, right_low: str | None = None) -> Mapping[str, str]:
     """Cue sets that end right where the mention starts (within its sentence). The first
     half of a pair ("from |X| search results") is looked for only when its second half
     follows: those halves are common words ("from", "the")."""
@@ -147,24 +167,12 @@ def _left_cues(doc: Doc, tax: Taxonomy, cues: list[Hit], cue_starts: list[int], 
         name = h.set
         if name in found or name in unpaired:
             continue
-        if (after := _pair_after(tax, name)) is not None and not after.match(right):
+        if (after := tax.pair_after.get(name)) is not None and not _match_lowered(
+                tax, after, right, right_low):
             unpaired.add(name)
-        elif m := tax.before[name].match(doc.text, h.start, start):
-            found[name] = m.group(0).strip()
+        elif m := _cue_before(doc, tax, name, h.start, start):
+            found[name] = doc.text[h.start:m.end()].strip()  # the cue as written
     return found or _NO_CUES
-
-
-def _pair_after(tax: Taxonomy, cue_set: str) -> re.Pattern | None:
-    """The second half of the pair whose first half is `cue_set` ("np:venue:pair0"), if any
-    (see taxonomy._context_rule for the names)."""
-    rule_name, pair, index = cue_set.rpartition(":pair")
-    if not pair:
-        return None
-    if rule_name.startswith("np:"):
-        rule = tax.nonparty.get(rule_name[3:])
-    else:
-        rule = {"outlet": tax.outlet, "cue": tax.party_cue}.get(rule_name)
-    return rule.pairs[int(index)][1] if rule is not None else None
 
 
 def _alias_matches(doc: Doc, tax: Taxonomy,
@@ -173,7 +181,7 @@ def _alias_matches(doc: Doc, tax: Taxonomy,
     for h in sorted(hits, key=_longest_first) if len(hits) > 1 else hits:
         if h.start < last_end:  # inside a longer name ("DeepMind" in "Google DeepMind")
             continue
-        company, ambiguous, platform = tax.alias_owner[int(h.group[1:])]
+        company, ambiguous, platform = tax.alias_groups[h.group]  # alias_owner[int(group[1:])]
         if _lookalike(doc, tax, company, h.start, h.end):
             continue
         out.append((company, h.text, h.start, h.end, ambiguous, platform))
@@ -188,8 +196,11 @@ def _lookalike(doc: Doc, tax: Taxonomy, company: str, start: int, end: int) -> b
     text = doc.text
     lo, hi = max(0, start - LOOKALIKE_REACH), min(len(text), end + LOOKALIKE_REACH)
     hint = tax.lookalike_hints.get(company)
-    if hint is not None and doc.lower is not None and hint.search(doc.lower, lo, hi) is None:
-        return False  # the usual case: none of the words every look-alike needs is near
+    if doc.lower is not None:
+        if hint is not None and hint.search(doc.lower, lo, hi) is None:
+            return False  # the usual case: none of the words every look-alike needs is near
+        if (twin := tax.lowered.get(pattern)) is not None:
+            pattern, text = twin, doc.lower  # the same matches, faster
     return any(m.start() < end and start < m.end() for m in pattern.finditer(text, lo, hi))
 
 
@@ -226,28 +237,42 @@ def _unlike(doc: Doc, tax: Taxonomy, company: str) -> bool:
 
 
 def _classify(tax: Taxonomy, company: Company, left: Mapping[str, str],
-              right: str) -> tuple[str, str, str]:
+              right: str, right_low: str | None = None) -> tuple[str, str, str]:
+    """(kind, cue, side) of a mention; `right_low`: `right` lower-cased (Doc.lower)."""
     if company.media and (cue := tax.outlet.match_side(left, right)):
         return "outlet", *cue
-    if (cue := _answerable(tax, left, right)) is not None:
+    if (cue := _answerable(tax, left, right, right_low)) is not None:
         return PARTY, *cue
-    for kind, rule in tax.nonparty.items() if left else ():  # cues before the name
-        if kind in company.ignore or kind == ANSWERABLE or not (rule.before or rule.pairs):
-            continue
-        if rule.before in left:
-            return kind, left[rule.before], "before"
-        for name, after in rule.pairs:
-            if name in left and after.match(right):
-                return kind, left[name], "before"
-    if (m := tax.nonparty_after.match(right)) and m.lastgroup not in company.ignore:
-        return m.lastgroup, m.group(0).strip(), "after"
+    if left and (found := _nonparty_before(tax, company, left, right, right_low)) is not None:
+        return found
+    if (m := _nonparty_after(tax, right, right_low)) and m.lastgroup not in company.ignore:
+        return m.lastgroup, right[:m.end()].strip(), "after"  # the cue as written
     if company.needs_cue:
         cue = tax.party_cue.match_side(left, right)
         return (PARTY, *cue) if cue else ("outlet", "no party cue", "")
     return PARTY, "", ""
 
 
-def _answerable(tax: Taxonomy, left: Mapping[str, str], right: str) -> tuple[str, str] | None:
+def _nonparty_before(tax: Taxonomy, company: Company, left: Mapping[str, str],
+                     right: str, right_low: str | None = None) -> tuple[str, str, str] | None:
+    """The first non-party rule, in the taxonomy's order, whose cue before the name (or pair
+    of cues around it) is there. Only the checks of the cue sets found are tried."""
+    checks = [(*check, name) for name in left for check in tax.nonparty_before.get(name, ())]
+    if len(checks) > 1:
+        checks.sort(key=_rank)
+    for _, kind, after, name in checks:
+        if kind in company.ignore or kind == ANSWERABLE:
+            continue
+        if after is None or _match_lowered(tax, after, right, right_low):
+            return kind, left[name], "before"
+    return None
+
+
+_rank = operator.itemgetter(0)  # of a non-party check: the order the rules are tried in
+
+
+def _answerable(tax: Taxonomy, left: Mapping[str, str], right: str,
+                right_low: str | None = None) -> tuple[str, str] | None:
     """A cue that the company itself answers for the event (its own policy failed, its
     site was scraped), which outweighs any non-party cue nearby."""
     rule = tax.nonparty.get(ANSWERABLE)
@@ -255,13 +280,38 @@ def _answerable(tax: Taxonomy, left: Mapping[str, str], right: str) -> tuple[str
         return None
     if rule.before is not None and rule.before in left:
         return left[rule.before], "before"
-    if rule.after is not None and (m := rule.after.match(right)):
-        return m.group(0).strip(), "after"
+    if rule.after is not None and (m := _match_lowered(tax, rule.after, right, right_low)):
+        return right[:m.end()].strip(), "after"  # the cue as written
     return None
 
 
-def _start(hit: Hit) -> int:
-    return hit.start
+def _cue_before(doc: Doc, tax: Taxonomy, name: str, pos: int, end: int) -> re.Match | None:
+    """tax.before[name] from `pos` to the mention's start `end`, by its twin on Doc.lower
+    where there is one (_match_lowered)."""
+    rx = tax.before[name]
+    twin = tax.lowered.get(rx) if doc.lower is not None else None
+    return rx.match(doc.text, pos, end) if twin is None else twin.match(doc.lower, pos, end)
+
+
+def _match_lowered(tax: Taxonomy, rx: re.Pattern, text: str,
+                   low: str | None) -> re.Match | None:
+    """rx.match(text), by the regex's twin on `low` (text lower-cased) where there is one:
+    the same span, faster (its text is lower-cased: take it from `text`)."""
+    twin = tax.lowered.get(rx) if low is not None else None
+    return rx.match(text) if twin is None else twin.match(low)
+
+
+def _nonparty_after(tax: Taxonomy, right: str, right_low: str | None) -> re.Match | None:
+    """tax.nonparty_after.match(right): the same span and group, mostly on `right_low`."""
+    if right_low is None or not tax.nonparty_after_runs:
+        return tax.nonparty_after.match(right)
+    for rx, on_lower in tax.nonparty_after_runs:
+        if (m := rx.match(right_low if on_lower else right)) is not None:
+            return m
+    return None
+
+
+_start = operator.attrgetter("start")  # the sort key, in C
 
 
 def _longest_first(hit: Hit) -> tuple[int, int]:

@@ -74,6 +74,7 @@ class Plans:
         self._lead_in = frozenset(lead_in)
         self._built: dict[str, Plan] = {}
         self._shared: dict[str, list] = {}
+        self._lowered: dict[str, str | None] = {}  # pattern → lowered(pattern), as met
 
     def of(self, key: str) -> Plan:
         """Where `key` starts the merged design ran: the regexes of its prefixes longer
@@ -119,7 +120,7 @@ class Plans:
                     continue
                 for set_name, ps in sets.items():
                     for p in ps:
-                        low = lowered(p)
+                        low = self._low(p)
                         if low is None:
                             cased[set_name].append(p)
                         else:
@@ -135,8 +136,14 @@ class Plans:
         return out
 
     def _id_of(self, pattern: str) -> int:
-        low = lowered(pattern)
+        low = self._low(pattern)
         return self._ids[(pattern, False) if low is None else (low, True)]
+
+    def _low(self, pattern: str) -> str | None:
+        """lowered(pattern), worked out once: plans met in a run share many patterns."""
+        if pattern not in self._lowered:
+            self._lowered[pattern] = lowered(pattern)
+        return self._lowered[pattern]
 
 
 def report_one(hits: dict[str, list[Hit]], sets: tuple[tuple[str, bool], ...], pos: int,
@@ -154,7 +161,7 @@ def report_many(hits: dict[str, list[Hit]], plan: Plan, pos: int, text: str,
                 found: list[tuple[int, re.Match]]) -> None:
     """Add the hits of several phrases that matched at `pos`: each merged regex reported,
     per set, the first of its phrases that matched; one match twice counts once."""
-    pids = tuple(pid for pid, _ in found)
+    pids = next(zip(*found, strict=True))  # the ids, in the order they ran
     for name, i, with_group in plan.reports.get(pids) or _winners(plan, pids):
         m = found[i][1]
         end = m.end()

@@ -24,7 +24,7 @@ import itertools
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from tracker.regex_cache import RegexCache
 from tracker.tagging.literals import analyse, analysis_version
@@ -99,6 +99,11 @@ class PhraseIndex:
         self._after_gap = self._cache.compile(r"\W(?=(" + self._trie + "))", flags)
         self.wild = tuple((name, self._cache.compile(f"(?<!\\w)(?:{as_run(ps)})"))
                           for name, ps in wild.items())
+        self._named_lead_in = bool(set(self._named) & self._lead_in)
+        # Sets whose hits may come out of text order (_sort_sets): those the search adds
+        # to, and the lead-in sets (their phrases run after the rest, which may report there
+        # too).
+        self._resorted = frozenset(wild) | self._lead_in
 
     @property
     def _specs(self) -> dict[str, list]:
@@ -111,12 +116,14 @@ class PhraseIndex:
         return re.compile(r"\b(?=(" + self._trie + "))", re.I if self._exact else 0)
 
     def scan(self, text: str, windows: Spans | None = None, *,
-             lower: str | None = None) -> dict[str, list[Hit]]:
+             lower: str | None = None, later: Collection[str] = ()) -> dict[str, list[Hit]]:
         """Every phrase match, grouped by set name, in text order within each set.
 
         `windows`: only phrases starting within these (start, end) spans. `lower`: the
         text lower-cased where that keeps every offset and folds no letter apart from what
-        IGNORECASE matches (tagging.text.Doc.lower), if known.
+        IGNORECASE matches (tagging.text.Doc.lower), if known. `later`: sets whose phrases
+        with no known start are left out (the plain search for them costs the most), for
+        `search_wild` to add if they turn out to be needed.
         """
         hits: dict[str, list[Hit]] = defaultdict(list)
         if self._exact or lower is None:
@@ -135,13 +142,29 @@ class PhraseIndex:
         else:
             todo, lead, alive = self._plans_after_gaps(lower, folds_apart)
         self._run(hits, text, lower, todo)
-        if lead:  # lead-in phrases: only where a named phrase follows close enough
-            named = sorted(h.start for name in self._named for h in hits.get(name, ()))
-            if named:
-                self._run(hits, text, lower, _named_next(lead, named, self._reach, alive))
+        named = self._named_starts(hits) if lead or self.wild else []
+        if lead and named:  # lead-in phrases: only where a named phrase follows close enough
+            self._run(hits, text, lower, _named_next(lead, named, self._reach, alive))
+            if self._named_lead_in:  # a named set that is also a lead-in set: it grew
+                named = self._named_starts(hits)
         if self.wild:
-            self._search_wild(hits, text, windows)
+            wild = [w for w in self.wild if w[0] not in later] if later else self.wild
+            self._search_wild(hits, text, windows, named, wild)
+            # (windows given in any order give starts out of order in every set)
+            _sort_sets(hits, self._resorted if windows is None else set(hits))
         return hits
+
+    def search_wild(self, hits: dict[str, list[Hit]], text: str,
+                    names: Collection[str]) -> None:
+        """Add to `hits`, from scan(text, later=...), the hits the scan left out of the sets
+        `names`: then they are what scan(text) finds."""
+        wild = [w for w in self.wild if w[0] in names]
+        if wild:
+            self._search_wild(hits, text, None, self._named_starts(hits), wild)
+            _sort_sets(hits, {name for name, _ in wild})
+
+    def _named_starts(self, hits: dict[str, list[Hit]]) -> list[int]:
+        return sorted(h.start for name in self._named for h in hits.get(name, ()))
 
     def _plans_after_gaps(self, lower: str, folds_apart: bool
                           ) -> tuple[list[Work], list[Work], int]:
@@ -155,26 +178,27 @@ class PhraseIndex:
         # A case-sensitive index finds keys in any case.
         return self._plans_at(parts[1::2], starts, self._exact, folds_apart)
 
-    def _search_wild(self, hits: dict[str, list[Hit]], text: str,
-                     windows: Spans | None) -> None:
+    def _search_wild(self, hits: dict[str, list[Hit]], text: str, windows: Spans | None,
+                     named: list[int], wild: Sequence[tuple[str, re.Pattern]]) -> None:
         """Phrases with no known start, by a plain search: within the windows when given
         (lead-in sets everywhere there, as scanned ones are), else everywhere, lead-in sets
-        only just before a named match - the same rules the scanned phrases follow. Each
-        set is then sorted: matches from the search may interleave with the scanned ones."""
-        named = sorted(h.start for name in self._named for h in hits.get(name, ()))
-        for name, rx in self.wild:
-            if windows is None and not named and name in self._lead_in:
+        only just before a named match (`named`: their starts, sorted) - the same rules the
+        scanned phrases follow. `wild`: the sets to search, as in self.wild."""
+        for name, rx in wild:
+            lead_in = windows is None and name in self._lead_in
+            if lead_in and not named:
                 continue  # no name for a lead-in phrase to come before: nothing to find
             for m in rx.finditer(text):
                 start = m.start()
                 if windows is not None:
                     if not any(lo <= start < hi for lo, hi in windows):
                         continue
-                elif name in self._lead_in and not _followed(named, start, self._reach):
-                    continue
+                elif lead_in:
+                    if start >= named[-1]:
+                        break  # matches come in text order: no name follows the rest
+                    if not _followed(named, start, self._reach):
+                        continue
                 hits[name].append(Hit(name, start, m.end(), m.group(0), m.lastgroup))
-        for found_hits in hits.values():
-            found_hits.sort(key=_start)
 
     # -- filing the phrases -----------------------------------------------------------
 
@@ -249,8 +273,9 @@ class PhraseIndex:
             keys = list(map(str.lower, keys))
         try:
             facts = list(map(self._facts_of.__getitem__, keys))
-        except KeyError:  # keys met for the first time
-            facts = list(map(self._file_key, keys))
+        except KeyError:  # keys met for the first time: filed now
+            known = self._facts_of
+            facts = [known[key] if key in known else self._file_key(key) for key in keys]
         if not facts:
             return [], [], 0
         plans, main, lead, first, second = zip(*facts, strict=True)
@@ -368,9 +393,16 @@ def _named_next(work: list[Work], named: list[int], reach: int, alive: int) -> l
     return [w for w in near if w[2]]
 
 
+def _sort_sets(hits: dict[str, list[Hit]], names: Collection[str]) -> None:
+    """Put the hits of the sets `names` in text order: the plain search's matches may
+    interleave with the scanned ones, and lead-in phrases run after the others."""
+    for name, found_hits in hits.items():
+        if name in names and len(found_hits) > 1:
+            found_hits.sort(key=_start)
+
+
 def _folds_apart(text: str) -> bool:
     return not text.isascii() and any(ch in text for ch in _FOLDS_APART)
 
 
-def _start(hit: Hit) -> int:
-    return hit.start
+_start = operator.attrgetter("start")  # the sort key, in C

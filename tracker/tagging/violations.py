@@ -104,7 +104,7 @@ def find_violations(doc: Doc, hits: dict[str, list[Hit]],
             found += _asserted_all(cues, vid, candidates)
     if not found:
         return {}
-    if contains and len(found) > 1:
+    if contains and len(found) > 1 and _may_override(found, contains):
         found = _most_specific(found, contains)
     # Background clauses count only when the title asserts something (worked out only
     # when some evidence is background).
@@ -149,6 +149,12 @@ def _within_sentences(doc: Doc, hits: list[Hit]) -> list[Hit]:
     bisect_right = bisect.bisect_right
     return [h for h in hits if (max(bisect_right(starts, h.start), 1)
                                 == max(bisect_right(starts, max(h.start, h.end - 1)), 1))]
+
+
+def _may_override(found: list[Evidence], contains: frozenset[tuple[str, str]]) -> bool:
+    """Some type found overrides another found (or itself): else _most_specific keeps all."""
+    types = {e.type for e in found}
+    return any((outer, inner) in contains for outer in types for inner in types)
 
 
 def _most_specific(found: list[Evidence], contains: frozenset[tuple[str, str]]) -> list[Evidence]:
