@@ -91,3 +91,30 @@ def test_the_command_line_prints_one_line_per_item(taxonomy):
                           input="\n".join(lines(*ITEMS)) + "\n", capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [json.loads(x)["id"] for x in done.stdout.splitlines()] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was_and_cycles_are_collected(taxonomy, enabled):
+    """classify pauses the cyclic collector while it works (a speed-up); afterwards the
+    collector is on or off as before, and a cycle made meanwhile is gone when it was on."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    def items():
+        node = Node()
+        node.self = node  # a reference cycle, unreachable once the generator moves on
+        refs.append(weakref.ref(node))
+        yield {"id": 1, "title": "Acme sued over chatbot", "published": "2024-01-01"}
+
+    refs: list = []
+    (gc.enable if enabled else gc.disable)()
+    try:
+        out = list(classify_stream([json.dumps(i) for i in items()], taxonomy))
+        assert len(out) == 1
+        assert gc.isenabled() is enabled
+        assert (refs[0]() is None) is enabled
+    finally:
+        gc.enable()

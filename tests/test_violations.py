@@ -429,6 +429,16 @@ def test_fine_tuning_is_not_a_fine(taxonomy):
                  "Fine-tune a small model with the outputs of a large one.") == set()
 
 
+def test_secret_use_of_a_rival_model_is_a_terms_breach_not_deception(taxonomy):
+    # "quietly used" is deception only when AI work is passed off as people's
+    assert types(taxonomy, "Start-up under scrutiny over its chatbot's origins",
+                 "Engineers quietly used answers from a rival lab's models to build their "
+                 "own, against that lab's terms.") == {"tos_violation"}
+    assert "deception_fraud" in types(
+        taxonomy, "Sports site apologises for its product reviews",
+        "The site had quietly used AI-generated writers with invented biographies.")
+
+
 def test_clause_breaks_are_whole_words_as_plainly_written():
     """The clause-break regex is written for speed; it must find the breaks the plain
     "\\bbut\\b|\\bwhile\\b..." form finds, at a text's start and inside longer words alike."""
