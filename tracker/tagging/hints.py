@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,7 @@ def lowered_text(pattern: str, flags: int, cache: RegexCache) -> str | None:
                       lambda: for_lowered_text(pattern, flags))
 
 
+@lru_cache(maxsize=1)  # read once per process: the source does not change while it runs
 def _lowering_version() -> str | None:
     """Changes whenever phrase_plans (where the rewriting lives) does; None: unreadable."""
     try:
