@@ -25,7 +25,7 @@ from tracker.tagging.hints import (
     any_of,
     lookalike_hints,
     lowered_runs,
-    lowered_text,
+    lowered_twin,
     lowered_twins,
     nonparty_checks,
     pair_afters,
@@ -227,7 +227,7 @@ def _build(data: dict[str, dict], cache: RegexCache) -> Taxonomy:
         lowered=lowered_twins(
             [nonparty_after, *(rx for r in context_rules for rx in after_regexes(r)),
              *lookalikes.values(), *before_cues.values()], cache),
-        roles_after=after, roles_after_lower=_lowered_twin(after, cache),
+        roles_after=after, roles_after_lower=lowered_twin(after, cache),
         lookalike_hints=MappingProxyType(lookalike_hints(lookalikes, cache)),
         before=MappingProxyType(before_cues),
         index=index,
@@ -448,12 +448,6 @@ def _checked(patterns: Any, where: str, cache: RegexCache) -> list[str]:
     _check(where, patterns, cache)
     return patterns
 
-
-def _lowered_twin(rx: re.Pattern | None, cache: RegexCache) -> re.Pattern | None:
-    """The regex for lower-cased text that matches there what `rx` matches (see
-    phrase_plans.for_lowered_text), or None."""
-    low = None if rx is None else lowered_text(rx.pattern, rx.flags, cache)
-    return None if low is None else cache.compile(low, rx.flags & ~re.I)
 
 
 def _where_regex(data: dict, where: str, cache: RegexCache) -> PhraseIndex:

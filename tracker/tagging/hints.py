@@ -138,12 +138,15 @@ def any_of(patterns: Sequence[re.Pattern], cache: RegexCache) -> re.Pattern | No
 def lowered_twins(patterns: Sequence[re.Pattern], cache: RegexCache) -> Twins:
     """Regex → its twin for the lower-cased text (phrase_plans.for_lowered_text), for
     those of `patterns` that have one."""
-    twins = {}
-    for rx in patterns:
-        low = lowered_text(rx.pattern, rx.flags, cache)
-        if low is not None:
-            twins[rx] = cache.compile(low, rx.flags & ~re.I)
-    return Twins(twins)
+    twins = {rx: lowered_twin(rx, cache) for rx in patterns}
+    return Twins({rx: twin for rx, twin in twins.items() if twin is not None})
+
+
+def lowered_twin(rx: re.Pattern | None, cache: RegexCache) -> re.Pattern | None:
+    """The regex for lower-cased text that matches there what `rx` matches (see
+    phrase_plans.for_lowered_text), or None."""
+    low = None if rx is None else lowered_text(rx.pattern, rx.flags, cache)
+    return None if low is None else cache.compile(low, rx.flags & ~re.I)
 
 
 class Twins(Mapping):
