@@ -143,15 +143,25 @@ class PhraseIndex:
             todo, lead, alive = self._plans_after_gaps(lower, folds_apart)
         self._run(hits, text, lower, todo)
         named = self._named_starts(hits) if lead or self.wild else []
+        # Sets a later pass added to, whose hits may be out of text order. The first pass
+        # reports in text order: most texts need no sorting at all.
+        grew: Collection[str] = ()
         if lead and named:  # lead-in phrases: only where a named phrase follows close enough
-            self._run(hits, text, lower, _named_next(lead, named, self._reach, alive))
-            if self._named_lead_in:  # a named set that is also a lead-in set: it grew
-                named = self._named_starts(hits)
+            near = _named_next(lead, named, self._reach, alive)
+            if near:
+                self._run(hits, text, lower, near)
+                grew = self._lead_in  # (the lead-in phrases report in lead-in sets only)
+                if self._named_lead_in:  # a named set that is also a lead-in set: it grew
+                    named = self._named_starts(hits)
         if self.wild:
             wild = [w for w in self.wild if w[0] not in later] if later else self.wild
-            self._search_wild(hits, text, windows, named, wild)
-            # (windows given in any order give starts out of order in every set)
-            _sort_sets(hits, self._resorted if windows is None else set(hits))
+            if wild:
+                self._search_wild(hits, text, windows, named, wild)
+                grew = self._resorted
+            if windows is not None:  # windows in any order give starts out of order anywhere
+                grew = set(hits)
+        if grew:
+            _sort_sets(hits, grew)
         return hits
 
     def search_wild(self, hits: dict[str, list[Hit]], text: str,
