@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from tracker.errors import InputError
 from tracker.incidents import IncidentGrouper
 from tracker.models import Report, Tags
-from tracker.tagger import tag_item
+from tracker.tagger import case_step_tagger, tag_for_grouping
 from tracker.taxonomy import Taxonomy
 
 
@@ -65,26 +65,44 @@ def classify_items(items: Iterable[dict], taxonomy: Taxonomy) -> list[Classified
     """Tag every item, then group the incident reports in date order."""
     listed = taxonomy.listed
     ids: list[object] = []
+    texts: list[str] = []
     reports: list[tuple[Report, Tags]] = []
     with _cycle_collection_paused():
         for n, item in enumerate(items):
-            tags = tag_item(item.get("title") or "", item.get("summary") or "",
-                            item.get("text") or "", taxonomy=taxonomy)
+            text = item.get("text") or ""
+            tags, step = tag_for_grouping(item.get("title") or "", item.get("summary") or "",
+                                          text, taxonomy=taxonomy)
             ids.append(item.get("id"))
-            reports.append((report_for(n, item, tags), tags))
-        incidents = group(reports, taxonomy)
+            texts.append(text)
+            reports.append((report_for(n, item, tags, case_step=step), tags))
+        incidents, steps = group_with_steps(reports, taxonomy, texts)
+    labels = (steps.get(i, tags) for i, (_, tags) in enumerate(reports))
     return [Classified(item_id, tags, incident, tuple(c for c in tags.companies if c in listed))
-            for item_id, (_, tags), incident in zip(ids, reports, incidents, strict=True)]
+            for item_id, tags, incident in zip(ids, labels, incidents, strict=True)]
 
 
 def group(reports: list[tuple[Report, Tags]], taxonomy: Taxonomy) -> list[str | None]:
     """Incident id per report (None for ordinary news), grouping oldest first."""
+    return group_with_steps(reports, taxonomy)[0]
+
+
+def group_with_steps(reports: list[tuple[Report, Tags]], taxonomy: Taxonomy,
+                     texts: list[str] | None = None
+                     ) -> tuple[list[str | None], dict[int, Tags]]:
+    """Incident id per report, grouping oldest first, and by index the new tags of the
+    reports with no violation of their own that continue a case
+    (IncidentGrouper.continue_case). `texts`: each report's body, if any."""
     grouper = IncidentGrouper(taxonomy)
     out: list[str | None] = [None] * len(reports)
+    steps: dict[int, Tags] = {}
     order = sorted(range(len(reports)), key=lambda i: (reports[i][0].published or "9999", i))
     for i in order:
-        out[i] = grouper.assign(reports[i][0])
-    return out
+        report = reports[i][0]
+        out[i] = grouper.assign(report)
+        if out[i] is None and (step := grouper.continue_case(
+                report, case_step_tagger(taxonomy, texts[i] if texts else ""))):
+            out[i], steps[i] = step
+    return out, steps
 
 
 @contextmanager
@@ -104,8 +122,8 @@ def _cycle_collection_paused() -> Iterator[None]:
         gc.collect()
 
 
-def report_for(n: int, item: dict, tags: Tags) -> Report:
+def report_for(n: int, item: dict, tags: Tags, *, case_step: bool = False) -> Report:
     # The grouper needs a unique id per item; the input id may be missing or repeated.
     return Report(item_id=f"{n}:{item.get('id', '')}", title=item.get("title") or "",
                   summary=item.get("summary") or "", published=str(item.get("published") or ""),
-                  source=str(item.get("source") or ""), tags=tags)
+                  source=str(item.get("source") or ""), tags=tags, case_step=case_step)

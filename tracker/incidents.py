@@ -19,16 +19,20 @@ import bisect
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import lru_cache
 from itertools import chain, islice
 from operator import itemgetter
 
-from tracker.models import Report
+from tracker.models import Report, Tags
 from tracker.tagging.features import FeatureReader, Features
 from tracker.tagging.similarity import Scorer
 from tracker.taxonomy import Taxonomy
 
 STATE_VERSION = 1
+# (report, the incident's types, its title) → the report's tags as a step of that case, or
+# None when its text tells no step (tracker.tagger.tag_case_step).
+StepTagger = Callable[[Report, frozenset[str], str], Tags | None]
 MAX_TERMS = 80  # per incident: enough to recognise it, small enough to store
 _DEFAULT_ID = re.compile(r"^inc-(\d+)$")
 
@@ -62,6 +66,42 @@ class IncidentGrouper:
         incident_id = known if known in self._states else self._best(features)
         return self._place(report, features, incident_id,
                            again=known is not None and known == incident_id)
+
+    def continue_case(self, report: Report, retag: StepTagger) -> tuple[str, Tags] | None:
+        """For a report with no violation evidence of its own (a court's next step, a
+        company's answer): the incident it continues and the report's tags as a step of
+        it, or None. The report must name a company, match one of that company's incidents
+        - scored as if it had the incident's types - by `follow_up_margin` more than a join
+        needs, and `retag` must find a step of a case in its text (Report.case_step says
+        whether it may: the same phrases, found by the tagger)."""
+        if report.tags.violations or not report.tags.companies or not report.case_step:
+            return None
+        known = self._items.get(report.item_id) if report.item_id else None
+        if known in self._states:  # seen in an earlier run: it stays where it was put
+            incident_id = known
+        else:
+            incident_id = self._case_continued(self._features(report))
+        if incident_id is None:
+            return None
+        state = self._states[incident_id]
+        tags = retag(report, frozenset(state["types"]), state["title"])
+        if tags is None:
+            return None
+        step = replace(report, tags=tags)
+        self._place(step, self._features(step), incident_id, again=known == incident_id)
+        return incident_id, tags
+
+    def _case_continued(self, report: Features) -> str | None:
+        """The best-ranked incident of the report's companies, if the join decision clears
+        the threshold by `follow_up_margin`."""
+        blocks = [self._blocks.get(f"{c}|") for c in sorted(report.companies)]
+        newest = chain.from_iterable(reversed(b) for b in blocks if b)
+        states = self._states
+        candidates = [(i, states[i]["match"])
+                      for i in islice(dict.fromkeys(newest), self._cfg.max_candidates)]
+        incident_id, decision = self._scorer.best(report, candidates, adopt_types=True)
+        margin = float(self._cfg.weights.get("follow_up_margin", 2.0))
+        return incident_id if decision >= self._scorer.join_threshold + margin else None
 
     def examine(self, report: Report) -> tuple[Features, list[tuple[str, tuple]]]:
         """The report's features and, per candidate incident the scorer would weigh, its

@@ -26,7 +26,7 @@ from tracker.errors import TrackerError
 from tracker.evaluate import load_rows, pairwise, resolve
 from tracker.incidents import IncidentGrouper
 from tracker.models import Report, Tags
-from tracker.tagger import tag_item
+from tracker.tagger import tag_for_grouping
 from tracker.tagging.similarity import DECISION, FEATURES, decision_inputs
 from tracker.taxonomy import DEFAULT_DIR, Taxonomy, load_taxonomy
 
@@ -39,8 +39,9 @@ def tag_rows(rows: Sequence[dict], taxonomy: Taxonomy) -> list[tuple[Report, Tag
     weights do not change the tags."""
     out = []
     for n, row in enumerate(rows):
-        tags = tag_item(row.get("title") or "", row.get("summary") or "", taxonomy=taxonomy)
-        out.append((report_for(n, row, tags), tags))
+        tags, step = tag_for_grouping(row.get("title") or "", row.get("summary") or "",
+                                      taxonomy=taxonomy)
+        out.append((report_for(n, row, tags, case_step=step), tags))
     return out
 
 

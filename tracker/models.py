@@ -49,3 +49,6 @@ class Report:
     published: str  # ISO-8601 date or datetime, UTC
     source: str
     tags: Tags
+    # The text holds a phrase of a step of a case (tracker.tagger.CASE_STEPS): only then may
+    # a report with no violation of its own continue one (IncidentGrouper.continue_case).
+    case_step: bool = False

@@ -18,7 +18,7 @@ from tracker.errors import InputError
 from tracker.incidents import IncidentGrouper
 from tracker.models import Report, Tags
 from tracker.store import Store, TagRow, utc_now
-from tracker.tagger import tag_item
+from tracker.tagger import case_step_tagger, tag_for_grouping
 from tracker.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
@@ -116,13 +116,20 @@ def retag_all(store: Store, taxonomy: Taxonomy, *, progress: Progress | None = N
 
 def _tag_row(row: TagRow, overrides: dict, taxonomy: Taxonomy, grouper: IncidentGrouper,
              aliases: dict[str, str]) -> tuple[int, Tags, str | None]:
-    tags = apply_overrides(tag_item(row.title, row.summary, row.body, taxonomy=taxonomy),
-                           overrides)
+    tags, step = tag_for_grouping(row.title, row.summary, row.body, taxonomy=taxonomy)
+    tags = apply_overrides(tags, overrides)
     incident = overrides.get("incident")
-    if incident is None and tags.violations:
+    if incident is None:
         report = Report(item_id=row.url, title=row.title, summary=row.summary,
-                        published=row.published, source=row.source, tags=tags)
-        incident = grouper.assign(report)
+                        published=row.published, source=row.source, tags=tags, case_step=step)
+        if tags.violations:
+            incident = grouper.assign(report)
+        elif "violations" not in overrides and (step := grouper.continue_case(
+                report, case_step_tagger(taxonomy, row.body))):
+            # A later step of a case that names no violation itself ("judge lets the
+            # claims proceed"): labelled as a step of the case it continues, under the
+            # analyst's corrections (one that set the types decides alone).
+            incident, tags = step[0], apply_overrides(step[1], overrides)
     incident = _follow_aliases(incident, aliases)
     return row.id, tags, incident if tags.violations or "incident" in overrides else None
 

@@ -5,32 +5,90 @@ data/taxonomy/*.toml; the parts live in tracker/tagging/.
 """
 from __future__ import annotations
 
-from tracker.models import Tags
+from collections.abc import Callable, Iterable
+
+from tracker.models import Report, Tags
 from tracker.tagging.actions import find_action
 from tracker.tagging.companies import add_paired_cues, find_mentions, parties
 from tracker.tagging.roles import assign_roles
-from tracker.tagging.text import prepare
+from tracker.tagging.text import Doc, prepare
 from tracker.tagging.violations import find_violations
 from tracker.taxonomy import Taxonomy
 
 _EMPLOYER_TYPES = {"trade_secret", "labor"}
 
 
+# The steps of a case a report may tell without naming the wrongdoing again ("judge lets
+# the states' claims proceed", "Apple takes the fine to court"): such a report continues the
+# incident it matches (tag_case_step). A plain report is no step.
+CASE_STEPS = frozenset({"ruling", "penalty", "response", "lawsuit", "investigation",
+                        "restriction"})
+# The phrase sets of those steps (find_action reads no others for them).
+_STEP_SETS = tuple(f"{kind}:{a}" for a in sorted(CASE_STEPS) for kind in ("act", "weak"))
+
+
 def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonomy) -> Tags:
     """Label one item. Ordinary news gets no violations and no action."""
+    return tag_for_grouping(title, summary, text, taxonomy=taxonomy)[0]
+
+
+def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
+                     taxonomy: Taxonomy) -> tuple[Tags, bool]:
+    """tag_item's labels, and whether the text holds a phrase of a step of a case
+    (CASE_STEPS; Report.case_step): the grouper tries to continue a case with a report of no
+    violation only then, which spares it scoring most ordinary news."""
+    doc, hits, mentions = _read(title, summary, text, taxonomy)
+    violations = find_violations(doc, hits, taxonomy.contains)
+    action, phrases = None, ()
+    if violations:
+        action, phrases = find_action(doc, hits, taxonomy.action_priority,
+                                      taxonomy.default_action)
+    tags = _labels(doc, taxonomy, mentions, violations, action, phrases)
+    return tags, not violations and any(hits.get(name) for name in _STEP_SETS)
+
+
+def tag_case_step(title: str, summary: str = "", text: str = "", *, case_types: Iterable[str],
+                  case_title: str, taxonomy: Taxonomy) -> Tags | None:
+    """Labels for an item with no violation evidence of its own that the grouper found to
+    continue a case (an incident of `case_types`, titled `case_title`): the case's types,
+    with the case as their evidence, and the step the text tells. None when it tells no
+    step of a case (CASE_STEPS), so that ordinary news about the same company stays news."""
+    doc, hits, mentions = _read(title, summary, text, taxonomy)
+    action, phrases = find_action(doc, hits, taxonomy.action_priority, "")
+    if action not in CASE_STEPS or not phrases:
+        return None
+    evidence = (f"continues the case: {case_title}",)
+    violations = {v: evidence for v in sorted(case_types)}
+    return _labels(doc, taxonomy, mentions, violations, action, phrases)
+
+
+def case_step_tagger(taxonomy: Taxonomy, text: str = ""
+                     ) -> Callable[[Report, frozenset[str], str], Tags | None]:
+    """tag_case_step as the grouper calls it (IncidentGrouper.continue_case): a report,
+    whose body is `text`, as a step of a case with these types and this title."""
+    def retag(report: Report, types: frozenset[str], case_title: str) -> Tags | None:
+        return tag_case_step(report.title, report.summary, text, case_types=types,
+                             case_title=case_title, taxonomy=taxonomy)
+    return retag
+
+
+def _read(title: str, summary: str, text: str, taxonomy: Taxonomy) -> tuple[Doc, dict, list]:
+    """The prepared text, its phrase hits and its company mentions."""
     doc = prepare(title, summary, text)
     # Paired cues that the index must search for (slow) only where a name needs them.
     hits = taxonomy.index.scan(doc.text, lower=doc.lower, later=taxonomy.paired_wild)
     add_paired_cues(doc, taxonomy, hits)
-    mentions = find_mentions(doc, taxonomy, hits)
-    violations = find_violations(doc, hits, taxonomy.contains)
+    return doc, hits, find_mentions(doc, taxonomy, hits)
+
+
+def _labels(doc: Doc, taxonomy: Taxonomy, mentions: list, violations: dict, action: str | None,
+            phrases: tuple[str, ...]) -> Tags:
+    """Tags from what was found: parties (their roles depend on whether it is an incident),
+    the violations and the action, each with its evidence."""
     companies, company_evidence = parties(mentions, _promoted(violations), bool(violations))
-    evidence = {f"company:{c}": phrases for c, phrases in company_evidence.items()}
+    evidence = {f"company:{c}": found for c, found in company_evidence.items()}
     evidence.update({f"violation:{v}": phrases for v, phrases in violations.items()})
-    action = None
-    if violations:
-        action, phrases = find_action(doc, hits, taxonomy.action_priority,
-                                      taxonomy.default_action)
+    if action is not None:
         evidence[f"action:{action}"] = phrases or ("(no action phrase: a report)",)
     roles = assign_roles(doc, taxonomy, mentions, companies, bool(violations))
     return Tags(companies=companies, violations=tuple(violations), action=action,

@@ -15,6 +15,7 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from operator import mul
@@ -131,14 +132,18 @@ class Scorer:
 
     # -- scoring ----------------------------------------------------------------------
 
-    def best(self, r: Features, candidates: Iterable[tuple[str, dict]]
-             ) -> tuple[str | None, float]:
+    def best(self, r: Features, candidates: Iterable[tuple[str, dict]], *,
+             adopt_types: bool = False) -> tuple[str | None, float]:
         """The best-ranked candidate incident and the decision log-odds that the report
-        joins it rather than opening a new incident. Ties go to the earlier candidate."""
-        vec = self.vector(r)
+        joins it rather than opening a new incident. Ties go to the earlier candidate.
+        `adopt_types`: score the report as if it had each candidate's types (a report that
+        names no violation of its own, IncidentGrouper.continue_case)."""
+        vec = self.vector(r)  # (the types play no part in it)
         weights, features = self.weights, self.features
         best_id, best_x, top, second, n = None, (), -math.inf, None, 0
         for incident_id, m in candidates:
+            if adopt_types:
+                r = replace(r, types=self._profiles[incident_id].types)
             x = features(r, vec, incident_id, m)
             if x is None:
                 continue
