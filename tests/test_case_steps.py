@@ -14,7 +14,13 @@ from tracker.classify import classify_items, report_for
 from tracker.incidents import IncidentGrouper
 from tracker.pipeline import retag_all, tag_pending
 from tracker.store import open_store
-from tracker.tagger import case_step_tagger, tag_case_step, tag_for_grouping, tag_item
+from tracker.tagger import (
+    CASE_STEPS,
+    case_step_tagger,
+    tag_case_step,
+    tag_for_grouping,
+    tag_item,
+)
 from tracker.taxonomy import load_taxonomy
 
 CUT = {"id": "cut", "published": "2025-07-28", "source": "Reuters",
@@ -85,10 +91,10 @@ def test_a_step_long_after_with_nothing_in_common_opens_nothing(taxonomy):
 
 
 def test_the_tagger_marks_which_reports_may_be_a_step(taxonomy):
-    assert tag_for_grouping(STEP["title"], STEP["summary"], taxonomy=taxonomy)[1]
-    assert not tag_for_grouping(NEWS["title"], NEWS["summary"], taxonomy=taxonomy)[1]
+    assert tag_for_grouping(STEP["title"], STEP["summary"], taxonomy=taxonomy)[1] in CASE_STEPS
+    assert tag_for_grouping(NEWS["title"], NEWS["summary"], taxonomy=taxonomy)[1] is None
     tags, hint = tag_for_grouping(CUT["title"], CUT["summary"], taxonomy=taxonomy)
-    assert tags.violations and not hint  # an incident report joins as any other
+    assert tags.violations and hint is None  # an incident report joins as any other
 
 
 def test_only_a_report_marked_as_a_possible_step_is_scored(taxonomy):
@@ -98,7 +104,7 @@ def test_only_a_report_marked_as_a_possible_step_is_scored(taxonomy):
     step = tag_item(STEP["title"], STEP["summary"], taxonomy=taxonomy)
     retag = case_step_tagger(taxonomy)
     assert grouper.continue_case(report_for(1, STEP, step), retag) is None
-    joined = grouper.continue_case(report_for(1, STEP, step, case_step=True), retag)
+    joined = grouper.continue_case(report_for(1, STEP, step, case_step="response"), retag)
     assert joined is not None and joined[0] == case
     assert grouper.state(case)["report_count"] == 2
 

@@ -122,7 +122,7 @@ def _cycle_collection_paused() -> Iterator[None]:
         gc.collect()
 
 
-def report_for(n: int, item: dict, tags: Tags, *, case_step: bool = False) -> Report:
+def report_for(n: int, item: dict, tags: Tags, *, case_step: str | None = None) -> Report:
     # The grouper needs a unique id per item; the input id may be missing or repeated.
     return Report(item_id=f"{n}:{item.get('id', '')}", title=item.get("title") or "",
                   summary=item.get("summary") or "", published=str(item.get("published") or ""),

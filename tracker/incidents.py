@@ -80,7 +80,10 @@ class IncidentGrouper:
         if known in self._states:  # seen in an earlier run: it stays where it was put
             incident_id = known
         else:
-            incident_id = self._case_continued(self._features(report))
+            # Scored as the step it likely tells (a ruling continues a case; the tags'
+            # own action, none, would say nothing).
+            found = replace(self._features(report), action=report.case_step)
+            incident_id = self._case_continued(found)
         if incident_id is None:
             return None
         state = self._states[incident_id]

@@ -49,6 +49,7 @@ class Report:
     published: str  # ISO-8601 date or datetime, UTC
     source: str
     tags: Tags
-    # The text holds a phrase of a step of a case (tracker.tagger.CASE_STEPS): only then may
-    # a report with no violation of its own continue one (IncidentGrouper.continue_case).
-    case_step: bool = False
+    # For a report with no violation of its own: the step of a case (tracker.tagger.
+    # CASE_STEPS) its text has a phrase of, if any. Only such a report may continue a case
+    # (IncidentGrouper.continue_case), scored as that step.
+    case_step: str | None = None

@@ -23,8 +23,6 @@ _EMPLOYER_TYPES = {"trade_secret", "labor"}
 # incident it matches (tag_case_step). A plain report is no step.
 CASE_STEPS = frozenset({"ruling", "penalty", "response", "lawsuit", "investigation",
                         "restriction"})
-# The phrase sets of those steps (find_action reads no others for them).
-_STEP_SETS = tuple(f"{kind}:{a}" for a in sorted(CASE_STEPS) for kind in ("act", "weak"))
 
 
 def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonomy) -> Tags:
@@ -33,10 +31,10 @@ def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonom
 
 
 def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
-                     taxonomy: Taxonomy) -> tuple[Tags, bool]:
-    """tag_item's labels, and whether the text holds a phrase of a step of a case
-    (CASE_STEPS; Report.case_step): the grouper tries to continue a case with a report of no
-    violation only then, which spares it scoring most ordinary news."""
+                     taxonomy: Taxonomy) -> tuple[Tags, str | None]:
+    """tag_item's labels and, for an item with no violation, the step of a case its text
+    has a phrase of, if any (Report.case_step): the grouper tries to continue a case with
+    such a report only, which spares it scoring most ordinary news."""
     doc, hits, mentions = _read(title, summary, text, taxonomy)
     violations = find_violations(doc, hits, taxonomy.contains)
     action, phrases = None, ()
@@ -44,7 +42,14 @@ def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
         action, phrases = find_action(doc, hits, taxonomy.action_priority,
                                       taxonomy.default_action)
     tags = _labels(doc, taxonomy, mentions, violations, action, phrases)
-    return tags, not violations and any(hits.get(name) for name in _STEP_SETS)
+    return tags, None if violations else _likely_step(hits, taxonomy.action_priority)
+
+
+def _likely_step(hits: dict, priority: tuple[str, ...]) -> str | None:
+    """The first step of a case (in the taxonomy's priority order) that the text has a
+    phrase of, if any: what find_action may settle on, known without running it."""
+    return next((a for a in priority if a in CASE_STEPS
+                 and (hits.get(f"act:{a}") or hits.get(f"weak:{a}"))), None)
 
 
 def tag_case_step(title: str, summary: str = "", text: str = "", *, case_types: Iterable[str],
