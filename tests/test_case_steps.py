@@ -63,6 +63,24 @@ def test_a_later_step_joins_its_case_and_takes_its_types(taxonomy):
     assert out["step"].tags.roles == {"Microsoft": "accused"}
 
 
+def test_a_step_keeps_the_roles_of_its_case(taxonomy):
+    suit = {"id": "suit", "published": "2025-11-04", "source": "Reuters",
+            "title": "Amazon sues Perplexity over AI agent shopping on its store",
+            "summary": "The retailer says Perplexity's Comet browser logs into customers' "
+                       "accounts and buys goods while posing as a person, against its terms."}
+    reply = {"id": "reply", "published": "2025-11-04", "source": "The Verge",
+             "title": "Perplexity calls Amazon's lawsuit bullying",
+             "summary": "Perplexity said the retailer wants to stop shoppers from choosing "
+                        "their own AI assistants."}
+    alone = tag_case_step(reply["title"], reply["summary"], case_types={"tos_violation"},
+                          case_title=suit["title"], taxonomy=taxonomy)
+    assert alone is not None and alone.roles["Amazon"] == "accused"  # what the text alone says
+    out = by_id([suit, reply], taxonomy)
+    assert out["reply"].incident == out["suit"].incident is not None
+    assert out["suit"].tags.roles == {"Amazon": "accuser", "Perplexity": "accused"}
+    assert out["reply"].tags.roles == out["suit"].tags.roles
+
+
 def test_news_about_the_same_company_stays_news(taxonomy):
     out = by_id([CUT, NEWS, STEP], taxonomy)
     assert out["news"].incident is None and out["news"].tags.violations == ()

@@ -90,6 +90,10 @@ class IncidentGrouper:
         tags = retag(report, frozenset(state["types"]), state["title"])
         if tags is None:
             return None
+        # A step does not change who is accused of what: the case's roles stand for its
+        # companies ("Perplexity calls Amazon's lawsuit bullying" reads Amazon as accused).
+        roles = {c: state["companies"].get(c, role) for c, role in tags.roles.items()}
+        tags = replace(tags, roles=roles)
         step = replace(report, tags=tags)
         self._place(step, self._features(step), incident_id, again=known == incident_id)
         return incident_id, tags
