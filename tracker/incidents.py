@@ -24,15 +24,12 @@ from functools import lru_cache
 from itertools import chain, islice
 from operator import itemgetter
 
-from tracker.models import Report, Tags
+from tracker.models import Report, StepTagger, Tags
 from tracker.tagging.features import FeatureReader, Features
 from tracker.tagging.similarity import Scorer
 from tracker.taxonomy import Taxonomy
 
 STATE_VERSION = 1
-# (report, the incident's types, its title) → the report's tags as a step of that case, or
-# None when its text tells no step (tracker.tagger.tag_case_step).
-StepTagger = Callable[[Report, frozenset[str], str], Tags | None]
 MAX_TERMS = 80  # per incident: enough to recognise it, small enough to store
 _DEFAULT_ID = re.compile(r"^inc-(\d+)$")
 
@@ -45,6 +42,8 @@ class IncidentGrouper:
         self._cfg = taxonomy.grouping
         self._new_id = new_id
         self._scorer = Scorer(taxonomy.grouping)
+        # How far above a join a report with no violation must score to continue a case.
+        self._follow_up_margin = float(self._cfg.weights.get("follow_up_margin", 2.0))
         self._features = FeatureReader(taxonomy).read
         self._states: dict[str, dict] = {}
         # key → incident ids, least recently updated first (a dict used as an ordered set)
@@ -107,8 +106,8 @@ class IncidentGrouper:
         candidates = [(i, states[i]["match"])
                       for i in islice(dict.fromkeys(newest), self._cfg.max_candidates)]
         incident_id, decision = self._scorer.best(report, candidates, adopt_types=True)
-        margin = float(self._cfg.weights.get("follow_up_margin", 2.0))
-        return incident_id if decision >= self._scorer.join_threshold + margin else None
+        enough = self._scorer.join_threshold + self._follow_up_margin
+        return incident_id if decision >= enough else None
 
     def examine(self, report: Report) -> tuple[Features, list[tuple[str, tuple]]]:
         """The report's features and, per candidate incident the scorer would weigh, its

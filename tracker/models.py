@@ -1,7 +1,7 @@
 """Values that flow between the core modules (no I/O here)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -53,3 +53,9 @@ class Report:
     # CASE_STEPS) its text has a phrase of, if any. Only such a report may continue a case
     # (IncidentGrouper.continue_case), scored as that step.
     case_step: str | None = None
+
+
+# (report, its case's types, the case's title) → the report's tags as a step of that case, or
+# None when its text tells no step (tracker.tagger.case_step_tagger builds one; the grouper's
+# IncidentGrouper.continue_case calls it).
+StepTagger = Callable[[Report, frozenset[str], str], Tags | None]

@@ -116,20 +116,21 @@ def retag_all(store: Store, taxonomy: Taxonomy, *, progress: Progress | None = N
 
 def _tag_row(row: TagRow, overrides: dict, taxonomy: Taxonomy, grouper: IncidentGrouper,
              aliases: dict[str, str]) -> tuple[int, Tags, str | None]:
-    tags, step = tag_for_grouping(row.title, row.summary, row.body, taxonomy=taxonomy)
+    tags, case_step = tag_for_grouping(row.title, row.summary, row.body, taxonomy=taxonomy)
     tags = apply_overrides(tags, overrides)
     incident = overrides.get("incident")
     if incident is None:
         report = Report(item_id=row.url, title=row.title, summary=row.summary,
-                        published=row.published, source=row.source, tags=tags, case_step=step)
+                        published=row.published, source=row.source, tags=tags,
+                        case_step=case_step)
         if tags.violations:
             incident = grouper.assign(report)
-        elif "violations" not in overrides and (step := grouper.continue_case(
+        elif "violations" not in overrides and (continued := grouper.continue_case(
                 report, case_step_tagger(taxonomy, row.body))):
             # A later step of a case that names no violation itself ("judge lets the
             # claims proceed"): labelled as a step of the case it continues, under the
             # analyst's corrections (one that set the types decides alone).
-            incident, tags = step[0], apply_overrides(step[1], overrides)
+            incident, tags = continued[0], apply_overrides(continued[1], overrides)
     incident = _follow_aliases(incident, aliases)
     return row.id, tags, incident if tags.violations or "incident" in overrides else None
 

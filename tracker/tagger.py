@@ -5,9 +5,9 @@ data/taxonomy/*.toml; the parts live in tracker/tagging/.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from tracker.models import Report, Tags
+from tracker.models import Report, StepTagger, Tags
 from tracker.tagging.actions import find_action
 from tracker.tagging.companies import add_paired_cues, find_mentions, parties
 from tracker.tagging.roles import assign_roles
@@ -67,8 +67,7 @@ def tag_case_step(title: str, summary: str = "", text: str = "", *, case_types: 
     return _labels(doc, taxonomy, mentions, violations, action, phrases)
 
 
-def case_step_tagger(taxonomy: Taxonomy, text: str = ""
-                     ) -> Callable[[Report, frozenset[str], str], Tags | None]:
+def case_step_tagger(taxonomy: Taxonomy, text: str = "") -> StepTagger:
     """tag_case_step as the grouper calls it (IncidentGrouper.continue_case): a report,
     whose body is `text`, as a step of a case with these types and this title."""
     def retag(report: Report, types: frozenset[str], case_title: str) -> Tags | None:
