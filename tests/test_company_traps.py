@@ -794,8 +794,37 @@ ROUND3 = [
 ]
 
 
+# Cues added after the fresh dev-d set (2026-11-27), in new wording; each failed before.
+ROUND4 = [
+    pytest.param("ByteDance shows an image model pitched against Google's Nano Banana",
+                 "The Seedream update edits and generates pictures in one system.",
+                 {"ByteDance"}, id="r4-pitched-against"),
+    pytest.param("Zhipu's open model approaches Anthropic's Claude on coding tests",
+                 "The Beijing lab says GLM handles longer documents than before.",
+                 {"Zhipu AI"}, id="r4-approaches"),
+    pytest.param("ByteDance's crawler collects pages far faster than rivals' bots",
+                 "A bot-detection firm says Bytespider fetches at 25 times the rate of OpenAI's "
+                 "GPTBot.", {"ByteDance"}, id="r4-times-the-rate"),
+    pytest.param("The Amazon- and Google-backed start-up Anthropic ships a faster model",
+                 "Anthropic says the model writes code for hours on its own.",
+                 {"Anthropic"}, id="r4-suspended-hyphen-backer"),
+    pytest.param("Scale AI cuts 14% of its staff",
+                 "The data-labelling firm grew too fast, its interim chief said; Meta took a "
+                 "49% stake in June.", {"Scale AI"}, id="r4-took-a-stake"),
+    pytest.param("Meta hires the engineer who ran Apple's foundation-models team",
+                 "Ruoming Pang joins Meta's superintelligence group.",
+                 {"Meta"}, id="r4-who-ran"),
+    pytest.param("Inflection AI relaunches as a business software company",
+                 "The start-up, which lost its founders to Microsoft last year, now sells its "
+                 "models to companies.", {"Inflection AI"}, id="r4-lost-founders-to"),
+    pytest.param("Novelists sue Databricks over books used to train its models",
+                 "The same writers filed a separate claim against Nvidia that day.",
+                 {"Databricks"}, id="r4-separate-claim"),
+]
+
+
 CASES = (OUTLET + COMPARISON + INVESTOR + FOUNDER + VENUE + LOOKALIKE + PARTY + MORE
-         + FURTHER + ORDINARY + ROUND3)
+         + FURTHER + ORDINARY + ROUND3 + ROUND4)
 
 
 @pytest.mark.parametrize(("title", "summary", "parties"), CASES)

@@ -647,3 +647,40 @@ def test_one_phrase_under_two_overriding_types_counts_when_it_is_all_there_is(ta
     # overrides the other; alone it must not cancel itself out.
     assert types(taxonomy, "Exchange pays $5 million to settle regulator's case",
                  "The case was over misleading statements about a futures product.")
+
+# -- phrasing classes added after the fresh dev-d set (2026-11-27), in new wording -------
+# Each failed before those phrases existed.
+PHRASING_CLASSES = [
+    ("Jury finds Google kept gathering app activity from users who had switched off tracking",
+     "The verdict covers millions of accounts in the US.", {"privacy"}),
+    ("Irish regulator penalises Meta over a 2019 lapse",
+     "The company had stored some users' passwords unencrypted on internal servers.",
+     {"privacy", "security_breach"}),
+    ("Over 100,000 ChatGPT logins found in stealer logs",
+     "Researchers traced the credentials to dark-web markets; they came from infected devices.",
+     {"security_breach"}),
+    ("Contractor left internal project files open to the web",
+     "Spreadsheets with workers' emails could be viewed by anyone with the link.",
+     {"security_breach"}),
+    ("Brussels fines Apple over music apps",
+     "The Commission said Apple barred streaming services from telling iPhone users about "
+     "cheaper offers elsewhere.", {"antitrust"}),
+    ("EU re-imposes part of its Intel fine",
+     "The Commission says Intel paid PC makers to delay products built on a competitor's "
+     "processors.", {"antitrust"}),
+    ("India orders Google to change its Play billing rules",
+     "The regulator said Google must stop forcing app developers to use its own billing "
+     "system.", {"antitrust"}),
+    ("Apple sues a former engineer over product leaks",
+     "The suit says he shared confidential plans for unreleased devices with journalists.",
+     {"trade_secret"}),
+    ("Paris prosecutors open probe into X",
+     "They will examine whether the platform's recommendation algorithm was manipulated to "
+     "favour some posts.", {"misinformation"}),
+]
+
+
+@pytest.mark.parametrize("title, summary, expected", PHRASING_CLASSES,
+                         ids=[f"{sorted(c[2])[0]}-{i}" for i, c in enumerate(PHRASING_CLASSES)])
+def test_phrasing_classes_from_the_fresh_set(taxonomy, title, summary, expected):
+    assert types(taxonomy, title, summary) == expected
