@@ -20,9 +20,10 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 $(DB): | $(VENV)/.runtime
 	$(PY) -m tracker demo --db $(DB)
 
+# The dashboard shows the database this target built (DB=... picks another).
 run: $(VENV)/.runtime $(DB)
-	$(PY) -m streamlit run app.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+	TRACKER_DB=$(abspath $(DB)) $(PY) -m streamlit run app.py --server.headless true \
+		--server.port $(PORT) --browser.gatherUsageStats false
 
 demo: $(VENV)/.runtime
 	$(PY) -m tracker demo --db $(DB)
