@@ -453,3 +453,29 @@ def test_labour_and_product_fixes_by_the_party_itself_respond(taxonomy):
          "penalty"),
         ("Mayor keeps error-prone city chatbot online", "", "response"),
     ])
+
+
+def test_a_competition_authority_deciding_on_a_merger_is_a_ruling(taxonomy):
+    # taxonomy.md: a merger-clearance decision is a ruling, blocked or cleared (dev-e)
+    check(taxonomy, [
+        ("Competition watchdog blocks chipmaker's takeover of a design-software firm", "",
+         "ruling"),
+        ("EU clears the cloud provider's purchase of a database start-up", "", "ruling"),
+        ("Appeals court revives suit against the video app over a child's death", "",
+         "ruling"),
+        # the plaintiff reviving its own suit files it again
+        ("Founder revives suit against the lab he helped start", "", "lawsuit"),
+    ])
+
+
+def test_quasi_judicial_decisions_are_rulings(taxonomy):
+    # dev-f: labour boards, commissioners and competition authorities deciding are rulings
+    check(taxonomy, [
+        ("Watchdog says the chipmaker's tie-up with a start-up is not a merger", "", "ruling"),
+        ("Alliance escapes merger control, cartel office finds", "", "ruling"),
+        ("Regulator places the search giant under stricter competition oversight", "", "ruling"),
+        ("Labour board judge rules the app company employs its couriers", "", "ruling"),
+        ("Privacy commissioner finds the retailer's face scanning broke the law", "", "ruling"),
+        ("Appeals court throws out the board's order against the carmaker", "", "ruling"),
+        ("Tribunal rebukes lawyers over invented case citations", "", "ruling"),
+    ])

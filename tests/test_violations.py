@@ -684,3 +684,116 @@ PHRASING_CLASSES = [
                          ids=[f"{sorted(c[2])[0]}-{i}" for i, c in enumerate(PHRASING_CLASSES)])
 def test_phrasing_classes_from_the_fresh_set(taxonomy, title, summary, expected):
     assert types(taxonomy, title, summary) == expected
+
+
+# -- phrasing classes added after the fresh dev-e set (2026-11-27), in new wording -------
+# Each failed on the rules before that set.
+PHRASING_CLASSES_E = [
+    ("Chipmaker says leaked firmware code is authentic",
+     "Files for an unreleased processor family appeared on a forum.", {"security_breach"}),
+    ("Model posted to a file-sharing site turns out to be a leak, start-up admits", "",
+     {"security_breach"}),
+    ("Retailer says the breach touched a few thousand loyalty accounts", "",
+     {"security_breach"}),
+    ("Image generator reduces whole continents to crude stereotypes, researchers say", "",
+     {"bias_discrimination"}),
+    ("Plagiarism checkers wrongly penalise non-native English speakers, paper says", "",
+     {"bias_discrimination"}),
+    ("Rights group says the platform suppressed Palestinian voices during the war", "",
+     {"bias_discrimination"}),
+    ("Open model's benchmark scores could not be reproduced by independent testers", "",
+     {"deception_fraud"}),
+    ("Founder's résumé does not add up, investors are told", "", {"deception_fraud"}),
+    ("Poet finds machine-written collections published under her name on a bookstore site",
+     "", {"deepfake_impersonation"}),
+    ("Design start-up pulls generator that cloned Google's calendar app", "",
+     {"copyright"}),
+    ("Researcher uploads two million forum posts as a training dataset", "",
+     {"data_scraping"}),
+    ("Assistants misrepresent the news they summarise in half of answers, broadcasters say", "",
+     {"misinformation"}),
+    ("Agency sues to block Nvidia's $40 billion Arm chip purchase", "", {"antitrust"}),
+    ("Answer engines credit the wrong outlet for quoted passages, audit shows", "",
+     {"misinformation"}),
+    ("Chatbot portrayed a local mayor as a convicted embezzler", "", {"misinformation"}),
+    ("Companion apps stigmatise people with addictions, psychologists find", "",
+     {"bias_discrimination"}),
+    # dev-f
+    ("Chatbot maker sues a rival start-up over a look-alike brand", "", {"copyright"}),
+    ("Court bars the reseller from using the 'DeepSeek' name while the case proceeds", "",
+     {"copyright"}),
+    ("Social app to pay $90 million over use of phone numbers for targeted ads", "",
+     {"privacy"}),
+    ("Humanoid robot grabbed a child's arm at a trade show", "", {"safety_harm"}),
+    ("Photo app's AI training setting was switched on by default", "", {"privacy"}),
+    ("Game studio faces class action over layoffs without notice", "", {"labor"}),
+    ("AI comedy stream aired a racist stand-up routine", "", {"safety_harm"}),
+    ("Visa fraud checks singled out applicants of migrant background, audit finds", "",
+     {"bias_discrimination"}),
+    ("Fairground show fell far short of its AI-generated adverts", "", {"deception_fraud"}),
+    ("Engineer jailed for passing battery know-how to a Chinese rival", "",
+     {"trade_secret"}),
+    ("Travel site says the search giant's results are rigged to favour its own listings", "",
+     {"antitrust"}),
+    ("Network of sites floods the web to shape what chatbots repeat", "",
+     {"misinformation"}),
+]
+
+# Ordinary news that those rules (and others that fired on dev-e's news) must leave alone.
+PHRASING_LOOKALIKES_E = [
+    ("Lab opens its assistant to everyone, built on GPT-4, answers in many languages", ""),
+    ("Ministry starts using a face search tool, offered free of charge", ""),
+    ("Painting made with an image generator wins a county fair, and artists accused him of "
+     "cheating", ""),
+    ("President signs bill that makes it a crime to share non-consensual intimate images", ""),
+    ("Governor signs Act against AI-generated intimate images of minors", ""),
+    ("FCC makes cloned voices in scam calls illegal", ""),
+    ("Character app lets users chat with AI versions of historical figures", ""),
+    ("Bank tells staff not to paste client files into chatbots, fearing confidential "
+     "information could leak", ""),
+    ("Network provider's outage knocks chat apps offline",
+     "A configuration change caused widespread errors for sites, and the company apologised."),
+    ("Global survey ranks AI-driven misinformation as the top near-term risk", ""),
+    ("Search start-up's chief offers help to a newspaper during its election-night coverage",
+     "The offer drew criticism from its staff."),
+]
+
+
+@pytest.mark.parametrize("title, summary, expected", PHRASING_CLASSES_E,
+                         ids=[f"{sorted(c[2])[0]}-{i}" for i, c in enumerate(PHRASING_CLASSES_E)])
+def test_phrasing_classes_from_the_fifth_fresh_set(taxonomy, title, summary, expected):
+    assert types(taxonomy, title, summary) == expected
+
+
+@pytest.mark.parametrize(("title", "summary"), PHRASING_LOOKALIKES_E)
+def test_news_that_only_names_a_thing_is_not_a_violation(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
+
+
+@pytest.mark.parametrize(("title", "summary", "absent"), [
+    # a law's rules are not a provider's terms
+    ("Irish regulator fines the networking site over ad targeting",
+     "The company said it believed it had complied with the rules.", "tos_violation"),
+    # an export curb cuts off access to American technology, not to a provider's service
+    ("US puts a memory chipmaker on its entity list",
+     "The move cuts off the firm's access to American technology.", "tos_violation"),
+    # false claims about an election are misinformation, not fraud
+    ("Chatbot repeats claims of election fraud to users", "", "deception_fraud"),
+    # a whistleblower's account of weak security is not a labour dispute
+    ("Former security chief files a whistleblower complaint over lax data controls", "",
+     "labor"),
+    # the accused calling an account false is its rebuttal
+    ("Social network calls the engineer's claims a false narrative", "", "misinformation"),
+])
+def test_a_phrase_that_reads_as_another_thing_is_left_out(taxonomy, title, summary, absent):
+    assert absent not in types(taxonomy, title, summary)
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    # export curbs are the event even when they are new rules
+    ("New licence rules for AI chip exports take effect", {"export_control"}),
+    # a rule aimed at a named company is an incident
+    ("Regulator bans ChatGPT over its processing of users' personal data", {"privacy"}),
+])
+def test_a_new_rule_stays_an_incident_when_it_is_the_event(taxonomy, title, expected):
+    assert types(taxonomy, title) == expected

@@ -16,6 +16,8 @@ from tracker.tagging.violations import find_violations
 from tracker.taxonomy import Taxonomy
 
 _EMPLOYER_TYPES = {"trade_secret", "labor"}
+# Types whose rules are themselves the event: new export curbs restrict someone.
+_RULES_ARE_EVENTS = frozenset({"export_control"})
 
 
 # The steps of a case a report may tell without naming the wrongdoing again ("judge lets
@@ -37,12 +39,20 @@ def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
     such a report only, which spares it scoring most ordinary news."""
     doc, hits, mentions = _read(title, summary, text, taxonomy)
     violations = find_violations(doc, hits, taxonomy.contains)
+    if violations and not mentions and _makes_a_rule(doc, hits) \
+            and not violations.keys() & _RULES_ARE_EVENTS:
+        violations = {}  # a law against a harm, not an incident (cues.toml `lawmaking`)
     action, phrases = None, ()
     if violations:
         action, phrases = find_action(doc, hits, taxonomy.action_priority,
                                       taxonomy.default_action)
     tags = _labels(doc, taxonomy, mentions, violations, action, phrases)
     return tags, None if violations else _likely_step(hits, taxonomy.action_priority)
+
+
+def _makes_a_rule(doc: Doc, hits: dict) -> bool:
+    """The headline tells of a law or regulation made, signed or enforced."""
+    return any(h.start < doc.title_end for h in hits.get("lawmaking", ()))
 
 
 def _likely_step(hits: dict, priority: tuple[str, ...]) -> str | None:
