@@ -797,3 +797,48 @@ def test_a_phrase_that_reads_as_another_thing_is_left_out(taxonomy, title, summa
 ])
 def test_a_new_rule_stays_an_incident_when_it_is_the_event(taxonomy, title, expected):
     assert types(taxonomy, title) == expected
+
+
+# -- phrasing classes added after the fresh dev-g set (2026-11-27), in new wording -------
+# Each failed on the rules before that set.
+PHRASING_CLASSES_G = [
+    ("Delivery app cuts hundreds of contract drivers without notice", "", {"labor"}),
+    ("Laid-off staff sue the social network over unpaid severance", "", {"labor"}),
+    ("Owner fires two engineers who corrected him in public", "", {"labor"}),
+    ("Court orders ride-hail firm to explain its automated firings", "", {"labor"}),
+    ("Regulator fines grocery courier app over its rider management", "", {"labor"}),
+    ("Insurer used an algorithm to deny rehab coverage to older patients, suit says", "",
+     {"safety_harm"}),
+    ("Suit says the cloud giant's AI chips copied an inventor's circuit designs", "",
+     {"copyright"}),
+    ("Inference start-up says the chatbot's name is too close to its own", "", {"copyright"}),
+    ("Poets say the lab built its product on their work without paying", "", {"copyright"}),
+    ("School photos of children used without consent to train image models, group says", "",
+     {"data_scraping", "privacy"}),
+    ("Humanoid robots at the launch party were remotely controlled by humans", "",
+     {"deception_fraud"}),
+    ("Short sellers question the ad-tech firm's AI claims", "", {"deception_fraud"}),
+    ("Fake photos suggesting the singer's fans back the candidate spread online", "",
+     {"misinformation"}),
+]
+
+PHRASING_LOOKALIKES_G = [
+    ("Chipmaker completes its acquisition of a software firm after regulatory approvals", ""),
+    ("Outage grounds flights worldwide",
+     "The security vendor said the faulty update was not a cyberattack."),
+    ("Company bars staff from a foreign chatbot, citing propaganda concerns", ""),
+    ("Phone maker shows a five-year chip roadmap",
+     "It is the first product plan the firm has shared since US sanctions hit its business."),
+    ("Video platform asks creators to disclose AI-generated faces", ""),
+]
+
+
+@pytest.mark.parametrize("title, summary, expected", PHRASING_CLASSES_G,
+                         ids=[f"{sorted(c[2])[0]}-{i}" for i, c in enumerate(PHRASING_CLASSES_G)])
+def test_phrasing_classes_from_the_seventh_fresh_set(taxonomy, title, summary, expected):
+    assert types(taxonomy, title, summary) == expected
+
+
+@pytest.mark.parametrize(("title", "summary"), PHRASING_LOOKALIKES_G)
+def test_news_near_a_violation_word_stays_news(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
