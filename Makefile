@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= data/tracker.db
 PORT   ?= 8501
 
-.PHONY: run test demo eval learn lint bench clean
+.PHONY: run test demo eval cases learn lint bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -36,6 +36,11 @@ eval: $(VENV)/.runtime
 	$(PY) -m tracker.evaluate --set heldout --no-errors --no-json
 	$(PY) -m tracker.evaluate --set heldout_b --no-errors --no-json
 	$(PY) -m tracker.evaluate --set heldout_all --no-errors
+
+# Rebuild the known cases grouping may continue (data/cases/known.json) from the dev and
+# demo sets: after editing the taxonomy, as a test reminds.
+cases: $(VENV)/.runtime
+	$(PY) -m tracker.known_cases --write
 
 # Re-learn the grouping weights from the dev and demo sets (after changing the tagger).
 learn: $(VENV)/.runtime

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -37,10 +37,12 @@ class Classified:
                 "roles": {c: t.roles.get(c, "party") for c in self.listed}}
 
 
-def classify_stream(lines: Iterable[str], taxonomy: Taxonomy) -> Iterator[str]:
-    """JSON Lines in → JSON Lines out, one per non-blank input line, in the same order."""
+def classify_stream(lines: Iterable[str], taxonomy: Taxonomy,
+                    known: Mapping[str, dict] | None = None) -> Iterator[str]:
+    """JSON Lines in → JSON Lines out, one per non-blank input line, in the same order.
+    `known`: the known cases grouping may continue (tracker.known_cases)."""
     encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
-    for result in classify_items(read_items(lines), taxonomy):
+    for result in classify_items(read_items(lines), taxonomy, known):
         yield encode(result.to_json())
 
 
@@ -61,8 +63,10 @@ def read_items(lines: Iterable[str]) -> Iterator[dict]:
         yield item
 
 
-def classify_items(items: Iterable[dict], taxonomy: Taxonomy) -> list[Classified]:
-    """Tag every item, then group the incident reports in date order."""
+def classify_items(items: Iterable[dict], taxonomy: Taxonomy,
+                   known: Mapping[str, dict] | None = None) -> list[Classified]:
+    """Tag every item, then group the incident reports in date order (`known`: the known
+    cases grouping may continue)."""
     listed = taxonomy.listed
     ids: list[object] = []
     texts: list[str] = []
@@ -75,7 +79,7 @@ def classify_items(items: Iterable[dict], taxonomy: Taxonomy) -> list[Classified
             ids.append(item.get("id"))
             texts.append(text)
             reports.append((report_for(n, item, tags, case_step=step), tags))
-        incidents, steps = group_with_steps(reports, taxonomy, texts)
+        incidents, steps = group_with_steps(reports, taxonomy, texts, known)
     labels = (steps.get(i, tags) for i, (_, tags) in enumerate(reports))
     return [Classified(item_id, tags, incident, tuple(c for c in tags.companies if c in listed))
             for item_id, tags, incident in zip(ids, labels, incidents, strict=True)]
@@ -87,12 +91,13 @@ def group(reports: list[tuple[Report, Tags]], taxonomy: Taxonomy) -> list[str | 
 
 
 def group_with_steps(reports: list[tuple[Report, Tags]], taxonomy: Taxonomy,
-                     texts: list[str] | None = None
+                     texts: list[str] | None = None, known: Mapping[str, dict] | None = None
                      ) -> tuple[list[str | None], dict[int, Tags]]:
     """Incident id per report, grouping oldest first, and by index the new tags of the
     reports with no violation of their own that continue a case
-    (IncidentGrouper.continue_case). `texts`: each report's body, if any."""
-    grouper = IncidentGrouper(taxonomy)
+    (IncidentGrouper.continue_case). `texts`: each report's body, if any; `known`: known
+    cases a report may continue."""
+    grouper = IncidentGrouper(taxonomy, known=known)
     out: list[str | None] = [None] * len(reports)
     steps: dict[int, Tags] = {}
     order = sorted(range(len(reports)), key=lambda i: (reports[i][0].published or "9999", i))

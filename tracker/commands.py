@@ -36,6 +36,7 @@ def _scrape_args(p: argparse.ArgumentParser) -> None:
 
 def _scrape(args: argparse.Namespace) -> int:
     from scrapers.http import HttpClient
+    from tracker import known_cases
     from tracker.config import load_config
     from tracker.pipeline import run_scrape, select_sources
     from tracker.progress import ProgressBar
@@ -46,10 +47,11 @@ def _scrape(args: argparse.Namespace) -> int:
     config = load_config(args.sources)
     specs = select_sources(config.sources, args.only)
     taxonomy = load_taxonomy()
+    known = known_cases.load()
     bar = ProgressBar("scrape") if not args.no_progress else None
     with open_store(args.db) as store, scrape_lock(args.db), HttpClient(config.http) as client:
         summary = run_scrape(store, specs, client, taxonomy, force=args.force or bool(args.only),
-                             progress=bar, max_workers=args.workers)
+                             progress=bar, max_workers=args.workers, known=known)
     if bar:
         bar.close()
     for name, error in summary.failures:
@@ -66,14 +68,17 @@ def _tag_args(p: argparse.ArgumentParser) -> None:
 
 
 def _tag(args: argparse.Namespace) -> int:
+    from tracker import known_cases
     from tracker.pipeline import retag_all, tag_pending
     from tracker.store import open_store
     from tracker.taxonomy import load_taxonomy
 
     cli.require_existing_db(args.db)
     taxonomy = load_taxonomy()
+    known = known_cases.load()
     with open_store(args.db) as store:
-        count = retag_all(store, taxonomy) if args.all else tag_pending(store, taxonomy)
+        count = (retag_all(store, taxonomy, known=known) if args.all
+                 else tag_pending(store, taxonomy, known=known))
     print(f"tagged {count} items", file=sys.stderr)
     return cli.EXIT_OK
 
@@ -158,10 +163,11 @@ class _open_out:
 # -- classify -----------------------------------------------------------------
 
 def _classify(args: argparse.Namespace) -> int:
+    from tracker import known_cases
     from tracker.classify import classify_stream
     from tracker.taxonomy import load_taxonomy
 
-    for line in classify_stream(sys.stdin, load_taxonomy()):
+    for line in classify_stream(sys.stdin, load_taxonomy(), known_cases.load()):
         sys.stdout.write(line + "\n")
     return cli.EXIT_OK
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 
+from tracker import known_cases
 from tracker.classify import Classified, classify_items
 from tracker.errors import TrackerError
 from tracker.models import VIOLATIONS
@@ -50,13 +51,15 @@ def load_rows(path: Path) -> list[dict]:
     return rows
 
 
-def run(paths: list[Path], taxonomy: Taxonomy) -> tuple[list[dict], list[Classified], float]:
-    """Rows of every file (incident keys made file-specific) and their classify results."""
+def run(paths: list[Path], taxonomy: Taxonomy, known: dict[str, dict] | None = None
+        ) -> tuple[list[dict], list[Classified], float]:
+    """Rows of every file (incident keys made file-specific) and their classify results,
+    each file grouped on its own (`known`: the known cases grouping may continue)."""
     rows, results, elapsed = [], [], 0.0
     for path in paths:
         file_rows = load_rows(path)
         start = time.perf_counter()
-        file_results = classify_items(file_rows, taxonomy)
+        file_results = classify_items(file_rows, taxonomy, known)
         elapsed += time.perf_counter() - start
         for row, result in zip(file_rows, file_results, strict=True):
             gold = dict(row["gold"])
@@ -228,7 +231,7 @@ def render(summary: dict, show_errors: bool = True) -> str:
               f"= {o['rate']:.1%}   (incident reports given none: {summary['missed_incidents']})",
               f"Grouping, pairs of reports of one incident: P {g['precision']:.3f}  "
               f"R {g['recall']:.3f}  F1 {g['f1']:.3f}  ({g['tp']} right, {g['fp']} wrong, "
-              f"{g['fn']} missed)",
+              f"{g['fn']} missed)" + _known_note(summary),
               f"Action accuracy on incident reports: {a['correct']}/{a['items']} "
               f"= {a['accuracy']:.3f}", ""]
     lines += _target_lines(summary)
@@ -236,6 +239,12 @@ def render(summary: dict, show_errors: bool = True) -> str:
         lines += ["", f"Errors ({len(summary['errors'])}):"]
         lines += [_error_line(e) for e in summary["errors"]]
     return "\n".join(lines)
+
+
+def _known_note(summary: dict) -> str:
+    if not summary.get("known_cases"):
+        return "; no known cases"
+    return f"; {summary['known_cases']} known cases from {summary['known_cases_from']}"
 
 
 def _label_table(title: str, scores: dict) -> list[str]:
@@ -311,6 +320,17 @@ def resolve(name: str) -> tuple[str, list[Path]]:
     return path.name, [path]
 
 
+def known_cases_for(paths: list[Path], taxonomy: Taxonomy) -> tuple[dict[str, dict], list[str]]:
+    """Known cases as classify has them (tracker.known_cases), built from the labelled
+    sets they come from less the ones being scored, so no set is scored against cases
+    made of its own reports; and the names of the sets used."""
+    scored = {p.resolve() for p in paths}
+    used = [name for name in known_cases.DEFAULT_SETS
+            if not scored & {p.resolve() for p in resolve(name)[1]}]
+    rows = [row for name in used for path in resolve(name)[1] for row in load_rows(path)]
+    return known_cases.build(rows, taxonomy), used
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker.evaluate", description=__doc__
                                      .split("\n\n")[0])
@@ -319,12 +339,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the JSON summary (default data/eval/latest.json)")
     parser.add_argument("--no-json", action="store_true", help="do not write the JSON summary")
     parser.add_argument("--no-errors", action="store_true", help="print figures only")
+    parser.add_argument("--no-known", action="store_true",
+                        help="group without known cases (tracker.known_cases)")
     args = parser.parse_args(argv)
     try:
         name, paths = resolve(args.set)
         taxonomy = load_taxonomy()
-        rows, results, elapsed = run(paths, taxonomy)
+        known, used = ({}, []) if args.no_known else known_cases_for(paths, taxonomy)
+        rows, results, elapsed = run(paths, taxonomy, known)
         summary = summary_json(name, rows, evaluate(rows, results, taxonomy.listed), elapsed)
+        # Plain values: the Tagging quality page lists them with the set and its size.
+        summary["known_cases"] = len(known)
+        summary["known_cases_from"] = " + ".join(used) or "none"
         if not args.no_json:
             args.json.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
                                  encoding="utf-8")

@@ -16,16 +16,17 @@ back through `states`, so the next run continues where this one stopped.
 from __future__ import annotations
 
 import bisect
+import copy
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from itertools import chain, islice
 from operator import itemgetter
 
 from tracker.models import Report, StepTagger, Tags
-from tracker.tagging.features import FeatureReader, Features
+from tracker.tagging.features import NAME, FeatureReader, Features
 from tracker.tagging.similarity import Scorer
 from tracker.taxonomy import Taxonomy
 
@@ -38,12 +39,15 @@ class IncidentGrouper:
     """Assigns reports to incidents, remembering incidents across runs via their states."""
 
     def __init__(self, taxonomy: Taxonomy, states: Iterable[tuple[str, dict]] = (),
-                 new_id: Callable[[Report], str] | None = None) -> None:
+                 new_id: Callable[[Report], str] | None = None,
+                 known: Mapping[str, dict] | None = None) -> None:
         self._cfg = taxonomy.grouping
         self._new_id = new_id
         self._scorer = Scorer(taxonomy.grouping)
         # How far above a join a report with no violation must score to continue a case.
         self._follow_up_margin = float(self._cfg.weights.get("follow_up_margin", 2.0))
+        # How far above a join a report must score to continue a known case.
+        self._known_margin = float(self._cfg.weights.get("known_case_margin", 0.0))
         self._features = FeatureReader(taxonomy).read
         self._states: dict[str, dict] = {}
         # key → incident ids, least recently updated first (a dict used as an ordered set)
@@ -53,6 +57,12 @@ class IncidentGrouper:
         self._next = 1
         for incident_id, state in states:
             self._load(incident_id, state)
+        # Known cases (tracker.known_cases) no report has joined yet, by id, and their
+        # blocks: a report that matches no incident may still continue one of them.
+        self._known: dict[str, dict] = {}
+        self._known_blocks: dict[str, dict[str, None]] = defaultdict(dict)
+        for case_id, case in (known or {}).items():
+            self._know(case_id, case)
 
     # -- public -------------------------------------------------------------------
 
@@ -85,7 +95,7 @@ class IncidentGrouper:
             incident_id = self._case_continued(found)
         if incident_id is None:
             return None
-        state = self._states[incident_id]
+        state = self._states.get(incident_id) or self._known[incident_id]
         tags = retag(report, frozenset(state["types"]), state["title"])
         if tags is None:
             return None
@@ -100,14 +110,25 @@ class IncidentGrouper:
     def _case_continued(self, report: Features) -> str | None:
         """The best-ranked incident of the report's companies, if the join decision clears
         the threshold by `follow_up_margin`."""
-        blocks = [self._blocks.get(f"{c}|") for c in sorted(report.companies)]
-        newest = chain.from_iterable(reversed(b) for b in blocks if b)
-        states = self._states
-        candidates = [(i, states[i]["match"])
-                      for i in islice(dict.fromkeys(newest), self._cfg.max_candidates)]
-        incident_id, decision = self._scorer.best(report, candidates, adopt_types=True)
         enough = self._scorer.join_threshold + self._follow_up_margin
-        return incident_id if decision >= enough else None
+        for blocks, matches in self._pools():
+            enough += 0.0 if matches is self._states else self._known_margin
+            keys = (blocks.get(f"{c}|") for c in sorted(report.companies))
+            newest = chain.from_iterable(reversed(b) for b in keys if b)
+            candidates = [(i, matches[i]["match"])
+                          for i in islice(dict.fromkeys(newest), self._cfg.max_candidates)]
+            incident_id, decision = self._scorer.best(report, candidates, adopt_types=True)
+            if decision >= enough and self._recognised(report, incident_id):
+                return incident_id
+        return None
+
+    def _pools(self) -> tuple[tuple[dict, dict], ...]:
+        """Where to look for a report's incident, in turn: the incidents, then the known
+        cases no report has joined (the reports at hand come first: a known case only
+        takes a report that no incident would)."""
+        if not self._known:
+            return ((self._blocks, self._states),)
+        return (self._blocks, self._states), (self._known_blocks, self._known)
 
     def examine(self, report: Report) -> tuple[Features, list[tuple[str, tuple]]]:
         """The report's features and, per candidate incident the scorer would weigh, its
@@ -126,13 +147,6 @@ class IncidentGrouper:
         """Put the report in the given incident, or a new one when None (for learning)."""
         return self._place(report, features, incident_id, again=False)
 
-    def _place(self, report: Report, features: Features, incident_id: str | None, *,
-               again: bool) -> str:
-        if incident_id is None:
-            incident_id = self._create(report)
-        self._add(incident_id, report, features, again=again)
-        return incident_id
-
     def state(self, incident_id: str) -> dict:
         """The incident's JSON-serialisable state (title, dates, companies, lifecycle...)."""
         return self._states[incident_id]
@@ -146,27 +160,76 @@ class IncidentGrouper:
     def _best(self, report: Features) -> str | None:
         """The best-ranked candidate, if the join decision says the report continues it
         (log-odds at least `join_threshold`) rather than opening a new incident."""
-        states = self._states
-        incident_id, decision = self._scorer.best(
-            report, [(i, states[i]["match"]) for i in self._candidates(report)])
-        return incident_id if decision >= self._scorer.join_threshold else None
+        threshold = self._scorer.join_threshold
+        for blocks, matches in self._pools():
+            incident_id, decision = self._scorer.best(
+                report, [(i, matches[i]["match"]) for i in self._candidates(report, blocks)])
+            if decision >= threshold and self._recognised(report, incident_id):
+                return incident_id
+            threshold += self._known_margin
+        return None
 
-    def _candidates(self, report: Features) -> list[str]:
+    def _recognised(self, report: Features, incident_id: str) -> bool:
+        """An incident of the run, or a known case the report shares a name with (a
+        capitalised word, place, authority or amount; its companies' names are no
+        terms): a known case is recognised by something of its own - a plaintiff, a
+        product, a sum - not by its company and topic alone."""
+        case = self._known.get(incident_id)
+        if case is None:
+            return True
+        theirs = case["match"]["terms"]
+        return any(weight >= NAME and term in theirs for term, weight in report.terms.items())
+
+    def _candidates(self, report: Features, blocks: dict | None = None) -> list[str]:
         """The most recently updated incidents of each of the report's blocks, at most
         `max_candidates` in all. Company-and-type blocks reach old incidents of a busy
         company; company blocks catch a later step whose type was read differently."""
         keys = _block_keys(report.companies, report.types)
         per_key = max(4, self._cfg.max_candidates // max(1, len(keys)))
-        newest = [islice(reversed(block), per_key) for block in map(self._blocks.get, keys)
+        newest = [islice(reversed(block), per_key)
+                  for block in map((self._blocks if blocks is None else blocks).get, keys)
                   if block]
         seen = dict.fromkeys(chain.from_iterable(newest))  # each once, in that order
         return list(islice(seen, self._cfg.max_candidates))
 
     # -- state ----------------------------------------------------------------------
 
+    def _place(self, report: Report, features: Features, incident_id: str | None, *,
+               again: bool) -> str:
+        if incident_id is None:
+            incident_id = self._create(report)
+        elif incident_id in self._known:
+            self._adopt(incident_id, report)
+        self._add(incident_id, report, features, again=again)
+        return incident_id
+
+    def _adopt(self, case_id: str, report: Report) -> None:
+        """A report joins a known case: it becomes an incident, its profile that of the
+        case (so later reports of the case find it), its reports those given here."""
+        case = self._known.pop(case_id)
+        for key in _block_keys(frozenset(case["match"]["companies"]),
+                               frozenset(case["match"]["types"])):
+            self._known_blocks[key].pop(case_id, None)
+        state = _empty_state(report)
+        state["match"] = copy.deepcopy(case["match"])
+        self._states[case_id] = state
+        self._scorer.update(case_id, state["match"], _spread_keys(state["match"]))
+        for key in _block_keys(frozenset(state["match"]["companies"]),
+                               frozenset(state["match"]["types"])):
+            self._blocks[key][case_id] = None
+
+    def _know(self, case_id: str, case: dict) -> None:
+        if case_id in self._states:  # joined in an earlier run: an incident now
+            return
+        self._known[case_id] = case
+        self._scorer.know(case_id, case["match"])
+        for key in _block_keys(frozenset(case["match"]["companies"]),
+                               frozenset(case["match"]["types"])):
+            self._known_blocks[key][case_id] = None
+
     def _create(self, report: Report) -> str:
         incident_id = self._new_id(report) if self._new_id else f"inc-{self._next}"
-        while incident_id in self._states:  # a custom id scheme may repeat; keep ids unique
+        while incident_id in self._states or incident_id in self._known:  # keep ids unique
             incident_id = f"{incident_id}-{self._next}"
             self._next += 1
         self._next += 1
@@ -183,7 +246,7 @@ class IncidentGrouper:
             lifecycle[:] = [s for s in lifecycle if s["item"] != report.item_id]
         bisect.insort(lifecycle, step, key=_step_order)
         if not again:
-            new_keys = _merge_match(state["match"], f, report.tags.action == "penalty")
+            new_keys = merge_match(state["match"], f, report.tags.action == "penalty")
             self._scorer.update(incident_id, state["match"], new_keys)
         _refresh_summary(state, report)
         for key in _block_keys(f.companies, f.types):
@@ -224,16 +287,20 @@ def _spread_keys(match: dict) -> set[str]:
     return set(match["terms"]) | {f"#{c}" for c in match["companies"]}
 
 
+def empty_match() -> dict:
+    """What an incident with no report yet has to match reports against."""
+    return {"companies": {}, "accusers": [], "accused": [], "types": {}, "terms": {},
+            "places": [], "authorities": [], "fines": [], "days": []}
+
+
 def _empty_state(report: Report) -> dict:
     return {"version": STATE_VERSION, "title": report.title, "first_report": None,
             "last_report": None, "companies": {}, "types": [], "lifecycle": [],
             "report_count": 0, "outlets": [], "outlet_count": 0,
-            "match": {"companies": {}, "accusers": [], "accused": [], "types": {}, "terms": {},
-                      "places": [],
-                      "authorities": [], "fines": [], "days": []}}
+            "match": empty_match()}
 
 
-def _merge_match(match: dict, f: Features, penalty: bool) -> list[str]:
+def merge_match(match: dict, f: Features, penalty: bool) -> list[str]:
     """Add the report's features to the incident's; the spread keys (terms and
     "#company") the incident did not have before."""
     companies = match["companies"]

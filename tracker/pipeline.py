@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,8 +56,9 @@ class RunSummary:
 def run_scrape(store: Store, specs: Sequence[SourceSpec], client: HttpClient,
                taxonomy: Taxonomy | None, *, tag: bool = True, force: bool = False,
                now: datetime | None = None, progress: Progress | None = None,
-               max_workers: int = 16) -> RunSummary:
-    """Fetch every enabled, due source; store what is new; tag and group it."""
+               max_workers: int = 16, known: Mapping[str, dict] | None = None) -> RunSummary:
+    """Fetch every enabled, due source; store what is new; tag and group it (`known`:
+    the known cases grouping may continue, tracker.known_cases)."""
     now = now or utc_now()
     enabled = [s for s in specs if s.enabled]
     store.sync_sources(enabled)
@@ -71,7 +72,7 @@ def run_scrape(store: Store, specs: Sequence[SourceSpec], client: HttpClient,
         if progress:
             progress(done, len(due), fetch.source)
     if tag and taxonomy is not None:
-        summary.tagged = tag_pending(store, taxonomy, now=now)
+        summary.tagged = tag_pending(store, taxonomy, now=now, known=known)
     return summary
 
 
@@ -92,10 +93,13 @@ def _store_fetch(store: Store, fetch: SourceFetch, spec: SourceSpec, now: dateti
 
 
 def tag_pending(store: Store, taxonomy: Taxonomy, *, now: datetime | None = None,
-                progress: Progress | None = None) -> int:
-    """Tag every untagged item, oldest first, attaching reports to incidents incrementally."""
+                progress: Progress | None = None,
+                known: Mapping[str, dict] | None = None) -> int:
+    """Tag every untagged item, oldest first, attaching reports to incidents incrementally
+    (and to the `known` cases no stored incident has taken yet)."""
     now = now or utc_now()
-    grouper = IncidentGrouper(taxonomy, store.incident_states(), new_id=_incident_id)
+    grouper = IncidentGrouper(taxonomy, store.incident_states(), new_id=_incident_id,
+                              known=known)
     aliases = store.incident_aliases()
     count = 0
     while rows := store.untagged(TAG_BATCH):
@@ -108,10 +112,11 @@ def tag_pending(store: Store, taxonomy: Taxonomy, *, now: datetime | None = None
     return count
 
 
-def retag_all(store: Store, taxonomy: Taxonomy, *, progress: Progress | None = None) -> int:
+def retag_all(store: Store, taxonomy: Taxonomy, *, progress: Progress | None = None,
+              known: Mapping[str, dict] | None = None) -> int:
     """Re-apply the taxonomy to every item and regroup; analysts' overrides are kept."""
     store.mark_all_untagged()
-    return tag_pending(store, taxonomy, progress=progress)
+    return tag_pending(store, taxonomy, progress=progress, known=known)
 
 
 def _tag_row(row: TagRow, overrides: dict, taxonomy: Taxonomy, grouper: IncidentGrouper,

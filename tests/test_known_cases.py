@@ -1,0 +1,196 @@
+"""Known cases: reports that match no incident of the run may continue a catalogued case,
+only when they share a name of the case's own; known cases never count in rarity; the
+stored file is current and the tools around it refuse what they should."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scrapers.http import HttpClient, HttpConfig
+from scrapers.types import SourceSpec
+from tests.localserver import LocalServer, Reply
+from tracker import known_cases
+from tracker.classify import classify_items, report_for
+from tracker.errors import TrackerError
+from tracker.evaluate import EVAL_DIR, known_cases_for
+from tracker.incidents import IncidentGrouper
+from tracker.pipeline import run_scrape
+from tracker.store import open_store
+from tracker.tagger import tag_item
+from tracker.taxonomy import load_taxonomy
+
+REPO = Path(__file__).resolve().parent.parent
+# A catalogued case, as our labelled sets hold one: authors against Nvidia over NeMo.
+CATALOGUE = [
+    {"id": "k1", "published": "2024-03-10", "source": "Reuters",
+     "title": "Authors sue Nvidia over books used to train its NeMo models",
+     "summary": "Brian Keene, Abdi Nazemian and Stewart O'Nan say Nvidia trained NeMo on the "
+                "Books3 dataset of pirated books without permission.",
+     "gold": {"incident": "nazemian-v-nvidia"}},
+    {"id": "k2", "published": "2024-03-11", "source": "Ars Technica",
+     "title": "Writers' copyright suit says Nvidia copied 196,640 books for NeMo",
+     "summary": "The proposed class action in San Francisco names the Books3 collection as "
+                "the source of the novels the chipmaker used.",
+     "gold": {"incident": "nazemian-v-nvidia"}},
+    {"id": "k3", "published": "2024-03-12", "source": "Outlet",
+     "title": "Nvidia unveils a faster chip", "summary": "The company showed its new part.",
+     "gold": {}},
+]
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def known(taxonomy):
+    return known_cases.build(CATALOGUE, taxonomy)
+
+
+def item(item_id, published, title, summary):
+    return {"id": item_id, "published": published, "title": title, "summary": summary,
+            "source": "Outlet"}
+
+
+def test_a_known_case_is_built_from_its_typed_reports(known):
+    assert list(known) == ["case-nazemian-v-nvidia"]  # ordinary news makes no case
+    case = known["case-nazemian-v-nvidia"]
+    assert case["types"] == ["copyright"]
+    assert case["companies"] == {"Nvidia": "accused"}
+    assert case["match"]["companies"] == {"Nvidia": 2}
+    assert {"nemo", "books3"} <= set(case["match"]["terms"])
+    assert case["title"].startswith("Authors sue Nvidia")
+
+
+def test_a_later_step_sharing_a_name_continues_the_known_case(taxonomy, known):
+    # A year on, the ruling shares the case's names (NeMo, Books3), not its wording.
+    ruling = item("r1", "2025-04-02", "Judge trims authors' claims against Nvidia over AI training",
+                  "The court kept the core copyright claim that NeMo was trained on Books3.")
+    [with_known] = classify_items([ruling], taxonomy, known)
+    [without] = classify_items([ruling], taxonomy)
+    assert with_known.tags.violations == ("copyright",)
+    assert with_known.incident == "case-nazemian-v-nvidia"
+    assert without.incident == "inc-1"
+
+
+def test_retellings_of_a_known_case_meet_in_it(taxonomy, known):
+    reports = [item("a", "2024-06-01", "Nvidia faces authors over NeMo training data",
+                    "Novelists say the chipmaker's NeMo models learnt from pirated books."),
+               item("b", "2025-02-20", "Judge lets writers pursue copyright case against Nvidia",
+                    "Abdi Nazemian's suit over the Books3 dataset can go on, the court said.")]
+    first, second = classify_items(reports, taxonomy, known)
+    assert first.incident == second.incident == "case-nazemian-v-nvidia"
+
+
+def test_the_same_company_and_type_without_a_shared_name_is_another_case(taxonomy, known):
+    other = item("o", "2024-05-01", "Music publishers sue Nvidia over song lyrics in its AI",
+                 "Universal and Concord say the chipmaker copied lyrics without a licence.")
+    [result] = classify_items([other], taxonomy, known)
+    assert result.tags.violations == ("copyright",)
+    assert result.incident == "inc-1"
+
+
+def test_an_incident_of_the_run_comes_before_a_known_case(taxonomy, known):
+    # The second report names the known case's model, but retells the run's own case.
+    reports = [item("p1", "2024-05-01", "Music publishers sue Nvidia over song lyrics in its AI",
+                    "Universal and Concord say the chipmaker copied lyrics without a licence."),
+               item("p2", "2024-05-02",
+                    "Universal and Concord take Nvidia to court over lyrics used to train NeMo",
+                    "The publishers say the chipmaker's NeMo models reproduce song lyrics.")]
+    first, second = classify_items(reports, taxonomy, known)
+    assert first.incident == second.incident == "inc-1"
+
+
+def test_a_report_that_takes_a_known_case_leads_the_rest_to_it(taxonomy, known):
+    reports = [item("x", "2024-03-14", "Authors' suit says Nvidia trained NeMo on Books3",
+                    "Novelists say the chipmaker copied their books without permission."),
+               item("y", "2024-03-15", "Nvidia sued by writers over NeMo training",
+                    "The authors say Books3 supplied their novels to the chipmaker.")]
+    first, second = classify_items(reports, taxonomy, known)
+    assert first.incident == second.incident == "case-nazemian-v-nvidia"
+
+
+def test_known_cases_do_not_count_in_rarity(taxonomy, known):
+    grouper = IncidentGrouper(taxonomy, known=known)
+    scorer = grouper._scorer
+    assert scorer.incidents == 0
+    assert scorer.spread["books3"] == 0
+    assert scorer.rarity("#Nvidia") == IncidentGrouper(taxonomy)._scorer.rarity("#Nvidia")
+
+
+def test_a_case_joined_in_an_earlier_run_is_an_incident_not_a_known_case(taxonomy, known):
+    ruling = item("r1", "2025-04-02", "Judge trims authors' claims against Nvidia over NeMo",
+                  "The court kept the claim that NeMo was trained on Books3.")
+    grouper = IncidentGrouper(taxonomy, known=known)
+    tags = tag_item(ruling["title"], ruling["summary"], taxonomy=taxonomy)
+    incident = grouper.assign(report_for(0, ruling, tags))
+    assert incident == "case-nazemian-v-nvidia"
+    stored = json.loads(json.dumps(grouper.state(incident)))  # as the store keeps it
+    again = IncidentGrouper(taxonomy, [(incident, stored)], known=known)
+    assert "case-nazemian-v-nvidia" not in again._known
+    assert again.state(incident)["report_count"] == 1
+    assert again._scorer.incidents == 1
+
+
+def test_the_stored_file_is_a_rebuild_of_dev_and_demo(capsys):
+    # Stale after a taxonomy edit: `make cases` rebuilds it.
+    assert known_cases.main(["--check"]) == 0, capsys.readouterr().err
+
+
+def test_a_missing_file_is_no_cases_and_a_bad_one_is_an_error(tmp_path):
+    assert known_cases.load(tmp_path / "none.json") == {}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": 1, "cases": {"case-x": {"title": 1}}}', encoding="utf-8")
+    with pytest.raises(TrackerError, match="make cases"):
+        known_cases.load(bad)
+    bad.write_text("not json", encoding="utf-8")
+    with pytest.raises(TrackerError, match="cannot read known cases"):
+        known_cases.load(bad)
+
+
+def test_held_out_sets_never_make_known_cases(capsys):
+    assert known_cases.main(["--sets", "dev", "heldout"]) == 2
+    assert "held-out" in capsys.readouterr().err
+
+
+def test_evaluation_never_scores_a_set_against_its_own_cases(taxonomy):
+    _, used = known_cases_for([EVAL_DIR / "dev.jsonl"], taxonomy)
+    assert used == ["demo"]
+    cases, used = known_cases_for([EVAL_DIR / "heldout.jsonl"], taxonomy)
+    assert used == ["dev", "demo"] and len(cases) > 500
+
+
+def test_classify_on_the_command_line_continues_the_shipped_cases():
+    line = json.dumps({"id": "a", "title": "OpenAI suspends ByteDance account over use of its "
+                       "API to train a rival model", "published": "2023-12-15",
+                       "source": "The Verge"})
+    proc = subprocess.run([sys.executable, "-m", "tracker", "classify"], cwd=REPO, input=line,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["incident"] == "case-bytedance-openai-project-seed"
+
+
+def test_a_scrape_stores_a_report_of_a_known_case_under_the_case(tmp_path, taxonomy, known):
+    feed = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>News</title><item>"
+            b"<title>Judge trims authors' claims against Nvidia over NeMo</title>"
+            b"<link>https://news.example/a</link><pubDate>Wed, 02 Apr 2025 10:00:00 GMT</pubDate>"
+            b"<description>The court kept the claim that NeMo was trained on Books3.</description>"
+            b"</item></channel></rss>")
+    config = HttpConfig(min_host_delay=0, respect_robots=False, retries=0, read_timeout=5,
+                        total_timeout=10)
+    with LocalServer() as server, HttpClient(config) as client, \
+            open_store(tmp_path / "t.db") as store:
+        server.route("/feed", Reply(200, body=feed,
+                                    headers={"Content-Type": "application/rss+xml"}))
+        summary = run_scrape(store, [SourceSpec(name="News", url=server.url("/feed"))], client,
+                             taxonomy, known=known)
+    assert summary.tagged == 1
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        assert db.execute("SELECT id, report_count FROM incidents").fetchall() == [
+            ("case-nazemian-v-nvidia", 1)]
