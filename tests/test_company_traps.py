@@ -888,9 +888,25 @@ ROUND5 = [
                  id="e-leads-round-in"),
 ]
 
+# dev-h: backers listed after "a round that drew", and rivals named by comparison.
+ROUND6 = [
+    pytest.param("Perplexity raises $500 million",
+                 "The search start-up closed a round that drew Nvidia, Amazon and Intel.",
+                 {"Perplexity"}, id="h-round-that-drew"),
+    pytest.param("Alibaba unveils a new open model",
+                 "The company said it rivalled GPT-4o on coding tests.", {"Alibaba"},
+                 id="h-rivalled"),
+    pytest.param("AMD shows a new accelerator",
+                 "The chipmaker is positioning it against the market leader's H100.", {"AMD"},
+                 id="h-positioning-against"),
+    pytest.param("AMD expects a $800 million charge from new export rules",
+                 "The warning follows a similar disclosure from Nvidia.", {"AMD"},
+                 id="h-similar-disclosure-from"),
+]
+
 
 CASES = (OUTLET + COMPARISON + INVESTOR + FOUNDER + VENUE + LOOKALIKE + PARTY + MORE
-         + FURTHER + ORDINARY + ROUND3 + ROUND4 + ROUND5)
+         + FURTHER + ORDINARY + ROUND3 + ROUND4 + ROUND5 + ROUND6)
 
 
 @pytest.mark.parametrize(("title", "summary", "parties"), CASES)

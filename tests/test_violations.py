@@ -823,11 +823,42 @@ PHRASING_LOOKALIKES_G = [
 ]
 
 
-# The fresh sets' classes and lookalikes (dev-e, -f and -g), each tested the same way.
+# dev-h (written without the list of events to avoid): copying told without the word
+# copyright, fake accounts that harvest, a payment over a biometric practice, a backer
+# talked into funding; and topic words that only name a product or a market.
+PHRASING_CLASSES_H = [
+    ("Photo library sues the lab, saying it unlawfully copied and processed images it licenses",
+     "", {"copyright"}),
+    ("Platform sues marketing firm that used dummy accounts to gather details on 300,000 users",
+     "", {"data_scraping"}),
+    ("Retail chain to pay $2 million over facial recognition in its stores", "",
+     {"privacy"}),
+    ("Investors say the founder tricked them into funding his start-up", "",
+     {"deception_fraud"}),
+]
+
+PHRASING_LOOKALIKES_H = [
+    # A suit over a company's disclosures names its chip sales: not an export matter.
+    ("Chipmaker settles SEC charges that it misled investors about its gaming chip sales", "",
+     "export_control"),
+    # A voice assistant is a product, not an impersonation.
+    ("Phone maker settles claims that its voice assistant recorded private conversations", "",
+     "deepfake_impersonation"),
+]
+
+
+# The fresh sets' classes and lookalikes (dev-e, -f, -g and -h), each tested the same way.
 FRESH_CLASSES = [pytest.param(*c, id=f"{part}-{sorted(c[2])[0]}-{i}")
-                 for part, cases in (("e", PHRASING_CLASSES_E), ("g", PHRASING_CLASSES_G))
+                 for part, cases in (("e", PHRASING_CLASSES_E), ("g", PHRASING_CLASSES_G),
+                                     ("h", PHRASING_CLASSES_H))
                  for i, c in enumerate(cases)]
 FRESH_LOOKALIKES = PHRASING_LOOKALIKES_E + PHRASING_LOOKALIKES_G
+
+
+@pytest.mark.parametrize(("title", "summary", "absent"), PHRASING_LOOKALIKES_H)
+def test_a_topic_word_that_names_a_product_adds_no_type(taxonomy, title, summary, absent):
+    found = types(taxonomy, title, summary)
+    assert found and absent not in found
 
 
 @pytest.mark.parametrize(("title", "summary", "expected"), FRESH_CLASSES)

@@ -180,9 +180,10 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from tracker import known_cases
     from tracker.demo import build_demo
 
-    summary = build_demo(args.db, force=args.force)
+    summary = build_demo(args.db, force=args.force, known=known_cases.load())
     print(f"demo database ready at {args.db}: {summary.line()}", file=sys.stderr)
     return cli.EXIT_OK if summary.exit_code == 0 else cli.EXIT_FAILURE
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 from scrapers.http import HttpClient
@@ -22,7 +23,10 @@ from tracker.taxonomy import load_taxonomy
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-def build_demo(db_path: Path, demo_dir: Path = DEMO_DIR, *, force: bool = False) -> RunSummary:
+def build_demo(db_path: Path, demo_dir: Path = DEMO_DIR, *, force: bool = False,
+               known: Mapping[str, dict] | None = None) -> RunSummary:
+    """Build the demo database at `db_path`, grouping against the `known` cases as a
+    scrape (and a later `tag --all`) of the same database does."""
     if not db_path.parent.is_dir():
         raise StoreError(f"database directory does not exist: {db_path.parent}")
     config = load_config(demo_dir / "sources.toml")
@@ -31,7 +35,8 @@ def build_demo(db_path: Path, demo_dir: Path = DEMO_DIR, *, force: bool = False)
     building = db_path.with_name(db_path.name + ".building")
     _remove_with_side_files(building)
     with open_store(building) as store, HttpClient(config.http) as client:
-        summary = run_scrape(store, config.sources, client, load_taxonomy(), force=True)
+        summary = run_scrape(store, config.sources, client, load_taxonomy(), force=True,
+                             known=known)
     if summary.exit_code == 0:
         _remove_with_side_files(db_path)
         os.replace(building, db_path)

@@ -12,6 +12,10 @@ data/taxonomy/grouping.toml, learnt by tracker.learn_grouping.
 
 Each incident's state is a JSON-serialisable dict; the store persists it and passes it
 back through `states`, so the next run continues where this one stopped.
+
+Known cases (tracker.known_cases) are a second pool, looked at only when no incident takes
+a report: a report that shares a name of a known case's own and clears the join by
+`known_case_margin` continues it, and the case becomes an incident of the run.
 """
 from __future__ import annotations
 
@@ -109,16 +113,20 @@ class IncidentGrouper:
 
     def _case_continued(self, report: Features) -> str | None:
         """The best-ranked incident of the report's companies, if the join decision clears
-        the threshold by `follow_up_margin`."""
+        the threshold by `follow_up_margin`. A known case must have begun by the report's
+        day: a step comes after the case (a launch the day before a probe of it is news)."""
         enough = self._scorer.join_threshold + self._follow_up_margin
+        day = report.day.isoformat() if report.day else None
         for blocks, matches in self._pools():
-            enough += 0.0 if matches is self._states else self._known_margin
             keys = (blocks.get(f"{c}|") for c in sorted(report.companies))
             newest = chain.from_iterable(reversed(b) for b in keys if b)
-            candidates = [(i, matches[i]["match"])
-                          for i in islice(dict.fromkeys(newest), self._cfg.max_candidates)]
-            incident_id, decision = self._scorer.best(report, candidates, adopt_types=True)
-            if decision >= enough and self._recognised(report, incident_id):
+            ids = list(islice(dict.fromkeys(newest), self._cfg.max_candidates))
+            if matches is self._known:
+                enough += self._known_margin
+                ids = self._recognised(report, [i for i in ids if _begun(matches[i]["match"], day)])
+            incident_id, decision = self._scorer.best(
+                report, [(i, matches[i]["match"]) for i in ids], adopt_types=True)
+            if decision >= enough:
                 return incident_id
         return None
 
@@ -162,23 +170,25 @@ class IncidentGrouper:
         (log-odds at least `join_threshold`) rather than opening a new incident."""
         threshold = self._scorer.join_threshold
         for blocks, matches in self._pools():
+            ids = self._candidates(report, blocks)
+            if matches is self._known:
+                ids = self._recognised(report, ids)
             incident_id, decision = self._scorer.best(
-                report, [(i, matches[i]["match"]) for i in self._candidates(report, blocks)])
-            if decision >= threshold and self._recognised(report, incident_id):
+                report, [(i, matches[i]["match"]) for i in ids])
+            if decision >= threshold:
                 return incident_id
             threshold += self._known_margin
         return None
 
-    def _recognised(self, report: Features, incident_id: str) -> bool:
-        """An incident of the run, or a known case the report shares a name with (a
-        capitalised word, place, authority or amount; its companies' names are no
-        terms): a known case is recognised by something of its own - a plaintiff, a
-        product, a sum - not by its company and topic alone."""
-        case = self._known.get(incident_id)
-        if case is None:
-            return True
-        theirs = case["match"]["terms"]
-        return any(weight >= NAME and term in theirs for term, weight in report.terms.items())
+    def _recognised(self, report: Features, case_ids: Iterable[str]) -> list[str]:
+        """The known cases the report shares a name with (a capitalised word, place,
+        authority or amount; its companies' names are no terms): a known case is
+        recognised by something of its own - a plaintiff, a product, a sum - not by its
+        company and topic alone."""
+        names = [term for term, weight in report.terms.items() if weight >= NAME]
+        known = self._known
+        return [i for i in case_ids
+                if any(map(known[i]["match"]["terms"].__contains__, names))]
 
     def _candidates(self, report: Features, blocks: dict | None = None) -> list[str]:
         """The most recently updated incidents of each of the report's blocks, at most
@@ -207,15 +217,12 @@ class IncidentGrouper:
         """A report joins a known case: it becomes an incident, its profile that of the
         case (so later reports of the case find it), its reports those given here."""
         case = self._known.pop(case_id)
-        for key in _block_keys(frozenset(case["match"]["companies"]),
-                               frozenset(case["match"]["types"])):
-            self._known_blocks[key].pop(case_id, None)
         state = _empty_state(report)
         state["match"] = copy.deepcopy(case["match"])
         self._states[case_id] = state
         self._scorer.update(case_id, state["match"], _spread_keys(state["match"]))
-        for key in _block_keys(frozenset(state["match"]["companies"]),
-                               frozenset(state["match"]["types"])):
+        for key in _match_keys(case["match"]):
+            self._known_blocks[key].pop(case_id, None)
             self._blocks[key][case_id] = None
 
     def _know(self, case_id: str, case: dict) -> None:
@@ -223,8 +230,7 @@ class IncidentGrouper:
             return
         self._known[case_id] = case
         self._scorer.know(case_id, case["match"])
-        for key in _block_keys(frozenset(case["match"]["companies"]),
-                               frozenset(case["match"]["types"])):
+        for key in _match_keys(case["match"]):
             self._known_blocks[key][case_id] = None
 
     def _create(self, report: Report) -> str:
@@ -263,13 +269,19 @@ class IncidentGrouper:
         self._states[incident_id] = state
         match = state["match"]
         self._scorer.update(incident_id, match, _spread_keys(match))
-        for key in _block_keys(frozenset(match["companies"]), frozenset(match["types"])):
+        for key in _match_keys(match):
             self._blocks[key][incident_id] = None
         for step in state["lifecycle"]:
             if step.get("item"):
                 self._items[step["item"]] = incident_id
         if m := _DEFAULT_ID.match(incident_id):
             self._next = max(self._next, int(m.group(1)) + 1)
+
+
+def _begun(match: dict, day: str | None) -> bool:
+    """Whether a case's first report (of those it keeps) is no later than `day`."""
+    days = match["days"]
+    return day is None or not days or days[0] <= day
 
 
 @lru_cache(maxsize=1 << 12)  # reports repeat the same few company/type sets; pure speed-up
@@ -281,6 +293,10 @@ def _block_keys(companies: frozenset[str], types: frozenset[str]) -> tuple[str, 
     if not companies:
         return tuple(f"|{t}" for t in types)
     return (*(f"{c}|{t}" for c in companies for t in types), *(f"{c}|" for c in companies))
+
+
+def _match_keys(match: dict) -> tuple[str, ...]:
+    return _block_keys(frozenset(match["companies"]), frozenset(match["types"]))
 
 
 def _spread_keys(match: dict) -> set[str]:

@@ -1,7 +1,7 @@
 """Known cases: incidents already catalogued, for grouping to recognise.
 
-Each known case is an incident of our labelled sets (data/eval/dev.jsonl and
-data/demo/items.jsonl): its reports, tagged by the taxonomy and summed into the profile
+Each known case is an incident of our labelled development set (data/eval/dev.jsonl):
+its reports, tagged by the taxonomy and summed into the profile
 the grouper matches reports against (companies, types, distinctive terms, places,
 authorities, parties, fine amounts, days). `tracker classify` starts from them. A report
 that matches no incident of the run may continue a known case, and the case's next
@@ -10,11 +10,13 @@ whole case than with each other. Known cases never count in how rare a term or a
 company is (those figures describe the reports at hand). A report joins one only when no
 incident of the run would take it.
 
-    python -m tracker.known_cases [--sets dev demo] [--write | --check]
+    python -m tracker.known_cases [--sets dev] [--write | --check]
 
-builds them from the labelled sets (never the held-out ones, which score the grouping)
-and with --write stores them in data/cases/known.json; rebuild after editing the
-taxonomy (`make cases`; a test says when the file is stale).
+builds them from the development set and with --write stores them in
+data/cases/known.json; rebuild after editing the taxonomy (`make cases`; a test says
+when the file is stale). Never from the held-out sets, which score the grouping, nor
+from the demo corpus: the demo database is grouped against the known cases as any news
+is, so it shows grouping as it works rather than the demo's own labels given back.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from tracker.taxonomy import Taxonomy, load_taxonomy
 
 FORMAT = 1
 KNOWN_PATH = Path(__file__).resolve().parent.parent / "data" / "cases" / "known.json"
-DEFAULT_SETS = ("dev", "demo")
+DEFAULT_SETS = ("dev",)
 _MATCH_KEYS = frozenset(empty_match())
 
 
@@ -64,7 +66,19 @@ def build(rows: Iterable[dict], taxonomy: Taxonomy) -> dict[str, dict]:
             seen = counts.setdefault(company, {})
             seen[role] = seen.get(role, 0) + 1
             case["companies"][company] = _usual(seen)
-    return cases
+    return {case_id: _in_order(case) for case_id, case in cases.items()}
+
+
+def _in_order(case: dict) -> dict:
+    """The case with its maps in one order, whatever the order of the sets its reports'
+    features came from: heaviest terms first (ties by name; the order an incident keeps
+    them in when it outgrows MAX_TERMS), names sorted. A rebuild is then the same file,
+    and the file groups exactly as a build in memory does."""
+    match = dict(case["match"])
+    match["terms"] = dict(sorted(match["terms"].items(), key=lambda kv: (-kv[1], kv[0])))
+    for key in ("companies", "types"):
+        match[key] = dict(sorted(match[key].items()))
+    return {**case, "companies": dict(sorted(case["companies"].items())), "match": match}
 
 
 def _usual(roles: dict[str, int]) -> str:
@@ -94,8 +108,10 @@ def _is_case(case: object) -> bool:
 
 
 def dumps(cases: Mapping[str, dict]) -> str:
-    """The file's text: sorted, one case per line, so a rebuild shows as a small diff."""
-    lines = [f"{json.dumps(k)}: {json.dumps(cases[k], ensure_ascii=False, sort_keys=True)}"
+    """The file's text: one case per line, sorted by id, so a rebuild shows as a small
+    diff. Within a case the order is kept: which terms an incident keeps when it outgrows
+    MAX_TERMS depends on it, and the file must group exactly as a fresh build does."""
+    lines = [f"{json.dumps(k)}: {json.dumps(cases[k], ensure_ascii=False)}"
              for k in sorted(cases)]
     return f'{{"format": {FORMAT}, "cases": {{\n' + ",\n".join(lines) + "\n}}\n"
 
@@ -106,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker.known_cases",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS),
-                        help="labelled sets to build from (default: dev demo)")
+                        help="labelled sets to build from (default: dev)")
     parser.add_argument("--out", type=Path, default=KNOWN_PATH, help="the file to write or check")
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--write", action="store_true", help="store the cases in --out")

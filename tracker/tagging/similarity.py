@@ -85,18 +85,17 @@ class Scorer:
         self._log_population = math.log(2.0)
         self._log_spread: dict[str, float] = {}  # term → log(spread + 1), kept current
         self._profiles: dict[str, _Profile] = {}
-        # Known cases not yet met (`know`): scored like incidents, but no part of rarity.
-        self._known: set[str] = set()
+        # Known cases no report has joined (`know`), by id: scored like incidents, but no
+        # part of rarity.
+        self._known: dict[str, dict] = {}
         self._known_norms_at = 0  # the incident count when their norms were last worked out
-        self._known_matches: dict[str, dict] = {}
 
     # -- bookkeeping ------------------------------------------------------------------
 
     def update(self, incident_id: str, match: dict, new_keys: Iterable[str]) -> None:
         """Record an incident's new terms/companies and refresh its cached profile."""
         if incident_id not in self._profiles or incident_id in self._known:
-            self._known.discard(incident_id)
-            self._known_matches.pop(incident_id, None)
+            self._known.pop(incident_id, None)
             self.incidents += 1
             self._log_population = math.log(self.incidents + 2.0)
             if self._known and self.incidents >= 2 * self._known_norms_at:
@@ -111,16 +110,15 @@ class Scorer:
         """Score a known case (tracker.known_cases) like an incident, without counting it
         in how common terms and companies are: those figures describe the reports being
         grouped. `update` turns it into an incident when a report joins it."""
-        self._known.add(case_id)
+        self._known[case_id] = match
         self._profiles[case_id] = _Profile(match, self._norm(match["terms"]))
-        self._known_matches[case_id] = match
 
     def _refresh_known_norms(self) -> None:
         """A known case's norm depends on the rarity of its terms, which changes as
         incidents come: worked out again each time their number doubles (linear in all)."""
         self._known_norms_at = self.incidents
-        for case_id in self._known:
-            self._profiles[case_id].norm = self._norm(self._known_matches[case_id]["terms"])
+        for case_id, match in self._known.items():
+            self._profiles[case_id].norm = self._norm(match["terms"])
 
     def _norm(self, terms: Mapping[str, float]) -> float:
         """The norm of an incident's rarity-weighted terms. Rarity among the *other*
