@@ -902,6 +902,14 @@ ROUND6 = [
     pytest.param("AMD expects a $800 million charge from new export rules",
                  "The warning follows a similar disclosure from Nvidia.", {"AMD"},
                  id="h-similar-disclosure-from"),
+    pytest.param("Cohere raises $270 million",
+                 "The Toronto start-up, whose backers also include Nvidia and Oracle, sells "
+                 "models to banks.", {"Cohere"}, id="h-backers-also-include"),
+    pytest.param("The New York Times sues Perplexity over its archive",
+                 "The paper says the start-up copied articles that Google and OpenAI pay to "
+                 "license.", {"The New York Times", "Perplexity"}, id="h-licensees-pay-to"),
+    pytest.param("Deepfake ad on TikTok promised viewers Samsung phones for $1", "",
+                 {"ByteDance"}, id="h-bait-price"),
 ]
 
 

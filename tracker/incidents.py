@@ -117,6 +117,7 @@ class IncidentGrouper:
         day: a step comes after the case (a launch the day before a probe of it is news)."""
         enough = self._scorer.join_threshold + self._follow_up_margin
         day = report.day.isoformat() if report.day else None
+        vec = self._scorer.vector(report)  # one for both pools
         for blocks, matches in self._pools():
             keys = (blocks.get(f"{c}|") for c in sorted(report.companies))
             newest = chain.from_iterable(reversed(b) for b in keys if b)
@@ -125,7 +126,7 @@ class IncidentGrouper:
                 enough += self._known_margin
                 ids = self._recognised(report, [i for i in ids if _begun(matches[i]["match"], day)])
             incident_id, decision = self._scorer.best(
-                report, [(i, matches[i]["match"]) for i in ids], adopt_types=True)
+                report, [(i, matches[i]["match"]) for i in ids], adopt_types=True, vec=vec)
             if decision >= enough:
                 return incident_id
         return None
@@ -169,12 +170,13 @@ class IncidentGrouper:
         """The best-ranked candidate, if the join decision says the report continues it
         (log-odds at least `join_threshold`) rather than opening a new incident."""
         threshold = self._scorer.join_threshold
+        vec = self._scorer.vector(report)  # one for both pools
         for blocks, matches in self._pools():
             ids = self._candidates(report, blocks)
             if matches is self._known:
                 ids = self._recognised(report, ids)
             incident_id, decision = self._scorer.best(
-                report, [(i, matches[i]["match"]) for i in ids])
+                report, [(i, matches[i]["match"]) for i in ids], vec=vec)
             if decision >= threshold:
                 return incident_id
             threshold += self._known_margin

@@ -154,12 +154,14 @@ class Scorer:
     # -- scoring ----------------------------------------------------------------------
 
     def best(self, r: Features, candidates: Iterable[tuple[str, dict]], *,
-             adopt_types: bool = False) -> tuple[str | None, float]:
+             adopt_types: bool = False, vec: ReportVector | None = None
+             ) -> tuple[str | None, float]:
         """The best-ranked candidate incident and the decision log-odds that the report
         joins it rather than opening a new incident. Ties go to the earlier candidate.
         `adopt_types`: score the report as if it had each candidate's types (a report that
-        names no violation of its own, IncidentGrouper.continue_case)."""
-        vec = self.vector(r)  # (the types play no part in it)
+        names no violation of its own, IncidentGrouper.continue_case). `vec`: the report's
+        vector, when the caller has it (the types play no part in it)."""
+        vec = vec or self.vector(r)
         weights, features = self.weights, self.features
         best_id, best_x, top, second, n = None, (), -math.inf, None, 0
         for incident_id, m in candidates:
