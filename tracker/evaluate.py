@@ -27,8 +27,10 @@ from tracker.taxonomy import Taxonomy, load_taxonomy
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "data" / "eval"
 SETS = {"dev": ("dev.jsonl",), "heldout": ("heldout.jsonl",), "heldout_b": ("heldout_b.jsonl",),
-        "heldout_all": ("heldout.jsonl", "heldout_b.jsonl"), "demo": ("../demo/items.jsonl",),
-        "all": ("dev.jsonl", "heldout.jsonl", "heldout_b.jsonl")}
+        "heldout_c": ("heldout_c.jsonl",),
+        "heldout_all": ("heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl"),
+        "demo": ("../demo/items.jsonl",),
+        "all": ("dev.jsonl", "heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl")}
 TARGETS = {"companies_f1": 0.95, "violations_f1": 0.85, "type_f1_min": 0.6,
            "ordinary_fp_rate_max": 0.05, "grouping_f1": 0.75, "action_accuracy": 0.7}
 
