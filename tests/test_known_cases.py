@@ -138,6 +138,22 @@ def test_a_case_joined_in_an_earlier_run_is_an_incident_not_a_known_case(taxonom
     assert again._scorer.incidents == 1
 
 
+def test_with_store_ids_a_joined_case_keeps_its_id_and_is_not_offered_again(taxonomy, known):
+    ruling = item("r1", "2025-04-02", "Judge trims authors' claims against Nvidia over NeMo",
+                  "The court kept the claim that NeMo was trained on Books3.")
+    tags = tag_item(ruling["title"], ruling["summary"], taxonomy=taxonomy)
+    grouper = IncidentGrouper(taxonomy, new_id=lambda report: "inc-stable", known=known)
+    assert grouper.assign(report_for(0, ruling, tags)) == "inc-stable"
+    stored = json.loads(json.dumps(grouper.state("inc-stable")))
+    assert stored["case"] == "case-nazemian-v-nvidia"
+    again = IncidentGrouper(taxonomy, [("inc-stable", stored)], known=known)
+    assert not again._known  # the case is that incident now
+    later = item("r2", "2025-06-02", "Authors and Nvidia settle the NeMo suit",
+                 "The writers had said NeMo was trained on Books3.")
+    later_tags = tag_item(later["title"], later["summary"], taxonomy=taxonomy)
+    assert again.assign(report_for(1, later, later_tags)) == "inc-stable"
+
+
 def test_the_stored_file_is_a_rebuild_of_the_dev_set(capsys):
     # Stale after a taxonomy edit: `make cases` rebuilds it.
     assert known_cases.main(["--check"]) == 0, capsys.readouterr().err
@@ -193,8 +209,12 @@ def test_a_scrape_stores_a_report_of_a_known_case_under_the_case(tmp_path, taxon
                              taxonomy, known=known)
     assert summary.tagged == 1
     with sqlite3.connect(tmp_path / "t.db") as db:
-        assert db.execute("SELECT id, report_count FROM incidents").fetchall() == [
-            ("case-nazemian-v-nvidia", 1)]
+        [(incident_id, count, state)] = db.execute(
+            "SELECT id, report_count, state FROM incidents").fetchall()
+    # The store's own id (stable across rebuilds, known case or not); the case it continues
+    # is kept in its state, so the next run does not offer the case again.
+    assert incident_id.startswith("inc-") and count == 1
+    assert json.loads(state)["case"] == "case-nazemian-v-nvidia"
 
 
 @pytest.mark.parametrize(("day", "continues"), [("2025-06-22", False), ("2025-06-30", True)])

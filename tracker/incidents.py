@@ -59,6 +59,7 @@ class IncidentGrouper:
         self._items: dict[str, str] = {}  # item id → incident id
         self._changed: set[str] = set()
         self._next = 1
+        self._adopted: set[str] = set()  # known cases joined in earlier runs
         for incident_id, state in states:
             self._load(incident_id, state)
         # Known cases (tracker.known_cases) no report has joined yet, by id, and their
@@ -211,24 +212,29 @@ class IncidentGrouper:
         if incident_id is None:
             incident_id = self._create(report)
         elif incident_id in self._known:
-            self._adopt(incident_id, report)
+            incident_id = self._adopt(incident_id, report)
         self._add(incident_id, report, features, again=again)
         return incident_id
 
-    def _adopt(self, case_id: str, report: Report) -> None:
+    def _adopt(self, case_id: str, report: Report) -> str:
         """A report joins a known case: it becomes an incident, its profile that of the
-        case (so later reports of the case find it), its reports those given here."""
+        case (so later reports of the case find it), its reports those given here. Its id
+        is the case's, unless ids come from `new_id` (the store's, stable across rebuilds
+        whether or not a case was known); the state keeps the case's id either way."""
         case = self._known.pop(case_id)
-        state = _empty_state(report)
+        self._scorer.forget(case_id)
+        incident_id = self._create(report) if self._new_id else case_id
+        state = self._states.setdefault(incident_id, _empty_state(report))
+        state["case"] = case_id
         state["match"] = copy.deepcopy(case["match"])
-        self._states[case_id] = state
-        self._scorer.update(case_id, state["match"], _spread_keys(state["match"]))
+        self._scorer.update(incident_id, state["match"], _spread_keys(state["match"]))
         for key in _match_keys(case["match"]):
             self._known_blocks[key].pop(case_id, None)
-            self._blocks[key][case_id] = None
+            self._blocks[key][incident_id] = None
+        return incident_id
 
     def _know(self, case_id: str, case: dict) -> None:
-        if case_id in self._states:  # joined in an earlier run: an incident now
+        if case_id in self._states or case_id in self._adopted:  # an incident now
             return
         self._known[case_id] = case
         self._scorer.know(case_id, case["match"])
@@ -269,6 +275,8 @@ class IncidentGrouper:
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
             return  # an unknown or older state: the incident keeps its reports, unmatched
         self._states[incident_id] = state
+        if state.get("case"):
+            self._adopted.add(state["case"])
         match = state["match"]
         self._scorer.update(incident_id, match, _spread_keys(match))
         for key in _match_keys(match):

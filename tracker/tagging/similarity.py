@@ -113,6 +113,11 @@ class Scorer:
         self._known[case_id] = match
         self._profiles[case_id] = _Profile(match, self._norm(match["terms"]))
 
+    def forget(self, case_id: str) -> None:
+        """Drop a known case (a report joined it under another id)."""
+        self._known.pop(case_id, None)
+        self._profiles.pop(case_id, None)
+
     def _refresh_known_norms(self) -> None:
         """A known case's norm depends on the rarity of its terms, which changes as
         incidents come: worked out again each time their number doubles (linear in all)."""
