@@ -58,6 +58,11 @@ def item(item_id, published, title, summary):
             "source": "Outlet"}
 
 
+# Another case of the same company and type, sharing no name with the known one.
+LYRICS_SUIT = item("o", "2024-05-01", "Music publishers sue Nvidia over song lyrics in its AI",
+                   "Universal and Concord say the chipmaker copied lyrics without a licence.")
+
+
 def test_a_known_case_is_built_from_its_typed_reports(known):
     assert list(known) == ["case-nazemian-v-nvidia"]  # ordinary news makes no case
     case = known["case-nazemian-v-nvidia"]
@@ -89,17 +94,14 @@ def test_retellings_of_a_known_case_meet_in_it(taxonomy, known):
 
 
 def test_the_same_company_and_type_without_a_shared_name_is_another_case(taxonomy, known):
-    other = item("o", "2024-05-01", "Music publishers sue Nvidia over song lyrics in its AI",
-                 "Universal and Concord say the chipmaker copied lyrics without a licence.")
-    [result] = classify_items([other], taxonomy, known)
+    [result] = classify_items([LYRICS_SUIT], taxonomy, known)
     assert result.tags.violations == ("copyright",)
     assert result.incident == "inc-1"
 
 
 def test_an_incident_of_the_run_comes_before_a_known_case(taxonomy, known):
     # The second report names the known case's model, but retells the run's own case.
-    reports = [item("p1", "2024-05-01", "Music publishers sue Nvidia over song lyrics in its AI",
-                    "Universal and Concord say the chipmaker copied lyrics without a licence."),
+    reports = [LYRICS_SUIT,
                item("p2", "2024-05-02",
                     "Universal and Concord take Nvidia to court over lyrics used to train NeMo",
                     "The publishers say the chipmaker's NeMo models reproduce song lyrics.")]
