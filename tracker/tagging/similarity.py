@@ -15,7 +15,6 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from operator import mul
@@ -170,9 +169,7 @@ class Scorer:
         weights, features = self.weights, self.features
         best_id, best_x, top, second, n = None, (), -math.inf, None, 0
         for incident_id, m in candidates:
-            if adopt_types:
-                r = replace(r, types=self._profiles[incident_id].types)
-            x = features(r, vec, incident_id, m)
+            x = features(r, vec, incident_id, m, adopt_types)
             if x is None:
                 continue
             n += 1
@@ -190,10 +187,11 @@ class Scorer:
         return sum(map(mul, self.decision, z))
 
     def features(self, r: Features, vec: ReportVector, incident_id: str,
-                 m: dict) -> tuple[float, ...] | None:
+                 m: dict, adopt_types: bool = False) -> tuple[float, ...] | None:
         """The FEATURES of the pair, in order; None when the incident is ruled out: both
         sides name companies and share none, a conflict marks another case, or it shares
-        no term with the report and is not recent."""
+        no term with the report and is not recent. `adopt_types`: as if the report had the
+        incident's types (types play no part in ruling out)."""
         p = self._profiles[incident_id]
         gap = p.gap(vec.ordinal)
         recent = gap is not None and gap <= self._recent_days
@@ -211,15 +209,18 @@ class Scorer:
         similar = self._similarity(vec, p.norm, theirs, common)
         if not similar[0] and not recent:
             return None
-        return self._pair(r, vec, p, shared, gap, recent, similar)
+        return self._pair(r, vec, p, shared, gap, recent, similar,
+                          p.types if adopt_types else r.types)
 
     def _pair(self, r: Features, vec: ReportVector, p: _Profile, shared: frozenset[str],
-              gap: int | None, recent: bool, similar: tuple[float, float, int]) -> tuple:
-        """The FEATURES of a pair not ruled out. Subset and disjointness tests stand for
-        set differences and intersections: the same answers without building sets."""
+              gap: int | None, recent: bool, similar: tuple[float, float, int],
+              types: frozenset[str]) -> tuple:
+        """The FEATURES of a pair not ruled out, the report having `types`. Subset and
+        disjointness tests stand for set differences and intersections: the same answers
+        without building sets."""
         cosine, coverage, names = similar
         companies, theirs = r.companies, p.companies
-        shared_types = len(r.types & p.types)
+        shared_types = len(types & p.types)
         rarity = sum(map(vec.rarity.__getitem__, shared))
         company_rarity = rarity if rarity < self._company_cap else self._company_cap
         accused_match = not r.accused.isdisjoint(p.accused)
@@ -230,7 +231,7 @@ class Scorer:
             1.0 if shared and companies <= theirs else 0.0,
             0.0 if companies <= theirs or theirs <= companies else 1.0,
             0.0 if companies else 1.0,
-            shared_types / (len(r.types) + len(p.types) - shared_types) if r.types else 0.0,
+            shared_types / (len(types) + len(p.types) - shared_types) if types else 0.0,
             0.0 if shared_types else 1.0,
             cosine,
             coverage,
