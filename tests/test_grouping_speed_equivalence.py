@@ -213,7 +213,8 @@ def test_ties_go_to_the_earlier_candidate_and_make_the_runner_up_level(taxonomy)
     scorer = Scorer(taxonomy.grouping)
     pair = (1.0,) + (0.0,) * (len(FEATURES) - 1)
     scorer.vector = lambda r: None  # every candidate scores the same
-    scorer.features = lambda r, vec, incident_id, m, adopt=False: None if incident_id == "x" else pair
+    scorer.features = lambda r, vec, incident_id, m, adopt=False: \
+        None if incident_id == "x" else pair
     top = sum(map(mul, scorer.weights, pair))
     assert scorer.best(None, [("x", {}), ("a", {}), ("b", {})]) == \
         ("a", scorer.decide(decision_inputs(pair, top, top, 2)))
