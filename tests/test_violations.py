@@ -852,7 +852,17 @@ FRESH_CLASSES = [pytest.param(*c, id=f"{part}-{sorted(c[2])[0]}-{i}")
                  for part, cases in (("e", PHRASING_CLASSES_E), ("g", PHRASING_CLASSES_G),
                                      ("h", PHRASING_CLASSES_H))
                  for i, c in enumerate(cases)]
-FRESH_LOOKALIKES = PHRASING_LOOKALIKES_E + PHRASING_LOOKALIKES_G
+# A network's default setting against crawlers, and a price for access, accuse no one
+# (five blind writers told the same Cloudflare launch as news).
+DEFAULTS_AND_PRICES = [
+    ("Hosting firm starts blocking AI crawlers by default",
+     "New domains will stop AI bots from collecting content unless site owners allow it."),
+    ("Hosting firm changes its crawler settings",
+     "New customers' sites will have AI bots blocked unless the owners allow them."),
+    ("Hosting firm tests a marketplace for crawler access",
+     "Its pay-per-crawl pilot lets publishers charge for access by AI bots."),
+]
+FRESH_LOOKALIKES = PHRASING_LOOKALIKES_E + PHRASING_LOOKALIKES_G + DEFAULTS_AND_PRICES
 
 
 @pytest.mark.parametrize(("title", "summary", "absent"), PHRASING_LOOKALIKES_H)
