@@ -115,6 +115,15 @@ def test_the_tagger_marks_which_reports_may_be_a_step(taxonomy):
     assert tags.violations and hint is None  # an incident report joins as any other
 
 
+def test_a_pledge_of_money_is_no_step_but_a_pledge_to_change_is(taxonomy):
+    # dev-j: a chipmaker's new investment read as its answer to an earlier complaint
+    money = tag_for_grouping("Chipmaker pledges $100 billion more for US plants", "",
+                             taxonomy=taxonomy)
+    change = tag_for_grouping("Chipmaker pledges to review hiring at its US plant", "",
+                              taxonomy=taxonomy)
+    assert money[1] is None and change[1] == "response"
+
+
 def test_only_a_report_marked_as_a_possible_step_is_scored(taxonomy):
     grouper = IncidentGrouper(taxonomy)
     cut = tag_item(CUT["title"], CUT["summary"], taxonomy=taxonomy)

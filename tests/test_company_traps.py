@@ -912,9 +912,27 @@ ROUND6 = [
                  {"ByteDance"}, id="h-bait-price"),
 ]
 
+# dev-j (written blind, scored fresh): a rainforest, staff hired from rivals, a person named
+# by his other company, a comparison with a rule that hit a rival.
+ROUND7 = [
+    pytest.param("Summit on data centres' water use opens in the Amazon", "", set(),
+                 id="j-in-the-amazon"),
+    pytest.param("Amazon opens a data centre in Brazil", "", {"Amazon"},
+                 id="j-amazon-the-company"),
+    pytest.param("Meta sets up a new research lab",
+                 "It gathers scientists recently hired from Google and OpenAI.", {"Meta"},
+                 id="j-recently-hired-from"),
+    pytest.param("Musk sues OpenAI again",
+                 "The complaint from the Tesla boss says he was misled about its nonprofit "
+                 "mission.", {"OpenAI"}, id="j-from-the-boss"),
+    pytest.param("AMD books a charge on China curbs",
+                 "A licence now covers its MI308 chips, mirroring the rule that hit Nvidia's "
+                 "H20.", {"AMD"}, id="j-mirroring-the-rule-that-hit"),
+]
+
 
 CASES = (OUTLET + COMPARISON + INVESTOR + FOUNDER + VENUE + LOOKALIKE + PARTY + MORE
-         + FURTHER + ORDINARY + ROUND3 + ROUND4 + ROUND5 + ROUND6)
+         + FURTHER + ORDINARY + ROUND3 + ROUND4 + ROUND5 + ROUND6 + ROUND7)
 
 
 @pytest.mark.parametrize(("title", "summary", "parties"), CASES)

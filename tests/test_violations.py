@@ -847,11 +847,6 @@ PHRASING_LOOKALIKES_H = [
 ]
 
 
-# The fresh sets' classes and lookalikes (dev-e, -f, -g and -h), each tested the same way.
-FRESH_CLASSES = [pytest.param(*c, id=f"{part}-{sorted(c[2])[0]}-{i}")
-                 for part, cases in (("e", PHRASING_CLASSES_E), ("g", PHRASING_CLASSES_G),
-                                     ("h", PHRASING_CLASSES_H))
-                 for i, c in enumerate(cases)]
 # A network's default setting against crawlers, and a price for access, accuse no one
 # (five blind writers told the same Cloudflare launch as news).
 DEFAULTS_AND_PRICES = [
@@ -861,8 +856,43 @@ DEFAULTS_AND_PRICES = [
      "New customers' sites will have AI bots blocked unless the owners allow them."),
     ("Hosting firm tests a marketplace for crawler access",
      "Its pay-per-crawl pilot lets publishers charge for access by AI bots."),
+    ("Hosting firm opens a marketplace for its customers",
+     "Site owners can now charge AI companies per crawl."),
 ]
-FRESH_LOOKALIKES = PHRASING_LOOKALIKES_E + PHRASING_LOOKALIKES_G + DEFAULTS_AND_PRICES
+# dev-j: a product suspended after complaints, a deal word inside "scraping", the provider's
+# own terms against competing products, a dealer's licence to sell cars, an earlier sanction
+# in a relative clause, a pledge of money.
+PHRASING_LOOKALIKES_J = [
+    ("Phone maker suspends its AI news summaries after complaints", ""),
+    ("Lab releases an open model",
+     "The Beijing start-up, which Washington placed on a trade blacklist last year, says it "
+     "runs on local chips."),
+]
+PHRASING_CLASSES_J = [
+    # the type found stays; the wrong extra type goes
+    ("Court finds analytics firm breached the network's user agreement by scraping profiles",
+     "", {"tos_violation", "data_scraping"}),
+    ("Lab cuts off a rival's access to its models",
+     "It says the rival's staff broke commercial terms that bar customers from building "
+     "competing products.", {"tos_violation"}),
+    ("State regulator accuses carmaker of false advertising over driver assistance",
+     "It seeks to suspend the company's licence to sell cars in the state.",
+     {"deception_fraud"}),
+    # dev-i: a group shut out of a provider's service, pulling content in bulk, surveillance
+    # of people at large
+    ("Image generator bans a rival's staff from its service", "", {"tos_violation"}),
+    ("Image generator says accounts tied to a rival tried to pull prompts and images in bulk",
+     "", {"data_scraping"}),
+    ("Cloud provider disables a military unit's subscriptions",
+     "It found that its servers held recordings from mass phone surveillance.", {"privacy"}),
+]
+# The fresh sets' classes and lookalikes (dev-e, -f, -g, -h and -j), each tested the same way.
+FRESH_CLASSES = [pytest.param(*c, id=f"{part}-{sorted(c[2])[0]}-{i}")
+                 for part, cases in (("e", PHRASING_CLASSES_E), ("g", PHRASING_CLASSES_G),
+                                     ("h", PHRASING_CLASSES_H), ("j", PHRASING_CLASSES_J))
+                 for i, c in enumerate(cases)]
+FRESH_LOOKALIKES = (PHRASING_LOOKALIKES_E + PHRASING_LOOKALIKES_G + DEFAULTS_AND_PRICES
+                    + PHRASING_LOOKALIKES_J)
 
 
 @pytest.mark.parametrize(("title", "summary", "absent"), PHRASING_LOOKALIKES_H)
