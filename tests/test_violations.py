@@ -867,6 +867,9 @@ PHRASING_LOOKALIKES_J = [
     ("Lab releases an open model",
      "The Beijing start-up, which Washington placed on a trade blacklist last year, says it "
      "runs on local chips."),
+    # a plan to give people a new right is a law being made (`lawmaking`), not an incident
+    ("Country plans to give citizens copyright over their own voice",
+     "The proposal would let people demand removal of deepfakes of them."),
 ]
 PHRASING_CLASSES_J = [
     # the type found stays; the wrong extra type goes
