@@ -871,6 +871,21 @@ PHRASING_LOOKALIKES_J = [
     ("Country plans to give citizens copyright over their own voice",
      "The proposal would let people demand removal of deepfakes of them."),
 ]
+# dev-k (written with hard ordinary news): a product that defends against the harm, a bounty
+# for finding it, harms listed as what testers look for, a provider's own sales policy.
+PHRASING_LOOKALIKES_K = [
+    ("Software giant launches an assistant for security teams",
+     "The tool summarises incidents and helps defenders fight hackers."),
+    ("Search giant agrees to buy a cloud security start-up",
+     "The deal strengthens its cloud business against hackers."),
+    ("Lab expands its bug bounty",
+     "It widened its bug bounty program to pay up to $15,000 for universal jailbreaks."),
+    ("Lab previews a video model to outside testers",
+     "Red teamers are probing for harms such as misinformation and bias."),
+    ("Lab tightens who may buy its models",
+     "It updated its sales policy to stop selling to companies majority-owned by entities in "
+     "China."),
+]
 PHRASING_CLASSES_J = [
     # the type found stays; the wrong extra type goes
     ("Court finds analytics firm breached the network's user agreement by scraping profiles",
@@ -889,13 +904,13 @@ PHRASING_CLASSES_J = [
     ("Cloud provider disables a military unit's subscriptions",
      "It found that its servers held recordings from mass phone surveillance.", {"privacy"}),
 ]
-# The fresh sets' classes and lookalikes (dev-e, -f, -g, -h and -j), each tested the same way.
+# The fresh sets' classes and lookalikes (dev-e to -k), each tested the same way.
 FRESH_CLASSES = [pytest.param(*c, id=f"{part}-{sorted(c[2])[0]}-{i}")
                  for part, cases in (("e", PHRASING_CLASSES_E), ("g", PHRASING_CLASSES_G),
                                      ("h", PHRASING_CLASSES_H), ("j", PHRASING_CLASSES_J))
                  for i, c in enumerate(cases)]
 FRESH_LOOKALIKES = (PHRASING_LOOKALIKES_E + PHRASING_LOOKALIKES_G + DEFAULTS_AND_PRICES
-                    + PHRASING_LOOKALIKES_J)
+                    + PHRASING_LOOKALIKES_J + PHRASING_LOOKALIKES_K)
 
 
 @pytest.mark.parametrize(("title", "summary", "absent"), PHRASING_LOOKALIKES_H)
