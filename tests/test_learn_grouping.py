@@ -7,7 +7,16 @@ import random
 import pytest
 
 from tracker.errors import TrackerError
-from tracker.learn_grouping import BEGIN, END, fit, learn, pair_f1, with_weights, write_weights
+from tracker.learn_grouping import (
+    BEGIN,
+    END,
+    fit,
+    learn,
+    pair_f1,
+    runs_of,
+    with_weights,
+    write_weights,
+)
 from tracker.tagging.features import distinctive_terms, stem
 from tracker.tagging.similarity import DECISION, FEATURES
 from tracker.taxonomy import load_taxonomy
@@ -35,6 +44,19 @@ def test_pair_weights_count_heavier_examples_more():
     light = fit(x, [1.0, 0.0], [1.0, 1.0], l2=0.0)
     heavy = fit(x, [1.0, 0.0], [3.0, 1.0], l2=0.0)
     assert abs(light[0] + light[1]) < 1e-3 < heavy[0] + heavy[1]
+
+
+def test_a_set_with_parts_is_replayed_whole_and_part_by_part():
+    rows = [{"id": i} for i in ("dev-0001", "dev-b-001", "dev-0002", "dev-b-002", "dev-c-001")]
+    runs = runs_of(rows)
+    assert [[r["id"] for r in run] for run in runs] == [
+        ["dev-0001", "dev-b-001", "dev-0002", "dev-b-002", "dev-c-001"],
+        ["dev-0001", "dev-0002"], ["dev-b-001", "dev-b-002"], ["dev-c-001"]]
+
+
+def test_a_set_of_one_part_is_replayed_once():
+    rows = [{"id": "d001"}, {"id": "d002"}, {}]
+    assert runs_of(rows) == [rows]
 
 
 def test_grouping_toml_has_a_learnt_weight_for_every_feature(taxonomy):
