@@ -36,6 +36,7 @@ eval: $(VENV)/.runtime
 	$(PY) -m tracker.evaluate --set heldout --no-errors --no-json
 	$(PY) -m tracker.evaluate --set heldout_b --no-errors --no-json
 	$(PY) -m tracker.evaluate --set heldout_c --no-errors --no-json
+	$(PY) -m tracker.evaluate --set heldout_d --no-errors --no-json
 	$(PY) -m tracker.evaluate --set heldout_all --no-errors
 
 # Rebuild the known cases grouping may continue (data/cases/known.json) from the dev and

@@ -27,10 +27,11 @@ from tracker.taxonomy import Taxonomy, load_taxonomy
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "data" / "eval"
 SETS = {"dev": ("dev.jsonl",), "heldout": ("heldout.jsonl",), "heldout_b": ("heldout_b.jsonl",),
-        "heldout_c": ("heldout_c.jsonl",),
-        "heldout_all": ("heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl"),
+        "heldout_c": ("heldout_c.jsonl",), "heldout_d": ("heldout_d.jsonl",),
+        "heldout_all": ("heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl", "heldout_d.jsonl"),
         "demo": ("../demo/items.jsonl",),
-        "all": ("dev.jsonl", "heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl")}
+        "all": ("dev.jsonl", "heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl",
+                "heldout_d.jsonl")}
 TARGETS = {"companies_f1": 0.95, "violations_f1": 0.85, "type_f1_min": 0.6,
            "ordinary_fp_rate_max": 0.05, "grouping_f1": 0.75, "action_accuracy": 0.7}
 
