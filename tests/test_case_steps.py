@@ -177,3 +177,16 @@ def test_an_analyst_who_cleared_the_types_keeps_the_step_out(tmp_path, taxonomy)
         fixes.correct_item(store, step_id, "ana", violations=[])
         retag_all(store, taxonomy)
     assert row(path, "step")[1] is None
+
+
+def test_a_departure_or_an_aside_about_another_suit_is_no_step(taxonomy):
+    # dev-k, dev-l: a safety lead resigning read as OpenAI's answer to a breach; a licensing
+    # deal whose summary says the studio is separately suing someone else
+    for title, summary in [("Safety lead resigns from the ChatGPT maker", ""),
+                           ("Image start-up founder steps down as chief executive", ""),
+                           ("Studio licenses its characters to a video app",
+                            "It is separately suing Midjourney.")]:
+        tags, step = tag_for_grouping(title, summary, taxonomy=taxonomy)
+        assert not tags.violations and step is None, title
+    assert tag_for_grouping("Disney sues Midjourney, saying it copied its characters", "",
+                            taxonomy=taxonomy)[0].violations  # the suit itself still counts

@@ -143,7 +143,9 @@ FOUNDER = [
         "xAI sues former engineer over alleged theft of Grok secrets",
         "Musk's AI company, whose founder also runs Tesla and SpaceX, says the engineer took "
         "files before joining OpenAI.",
-        {"OpenAI", "xAI"}, id="cp-021"),
+        # The employer he joined is not a party unless accused: two blind sets (dev-i,
+        # dev-l) labelled this event xAI alone; OpenAI was not sued.
+        {"xAI"}, id="cp-021"),
     pytest.param(
         "Safe Superintelligence raises $1 billion",
         "The start-up of former OpenAI chief scientist Ilya Sutskever will focus on a single "
@@ -931,8 +933,36 @@ ROUND7 = [
 ]
 
 
+# dev-l (2026-11-27): another case as an aside, investors listed without "the", a hire named by
+# the company he co-founded, a founder's later company, an employer joined afterwards, a
+# paper's nickname.
+ROUND8 = [
+    pytest.param("Amazon licenses New York Times articles for its assistants",
+                 "The paper is still suing OpenAI and Microsoft in a separate case.",
+                 {"Amazon", "The New York Times"}, id="l-still-suing"),
+    pytest.param("Disney invests in OpenAI and licenses characters to Sora",
+                 "Disney is separately suing Midjourney.", {"Disney", "OpenAI"},
+                 id="l-separately-suing"),
+    pytest.param("OpenAI raises $6 billion",
+                 "Thrive led the round, with Microsoft and Nvidia among investors.", {"OpenAI"},
+                 id="l-among-investors"),
+    pytest.param("Microsoft hires DeepMind co-founder Mustafa Suleyman", "", {"Microsoft"},
+                 id="l-hires-co-founder"),
+    pytest.param("Microsoft names a new head of consumer AI",
+                 "Mustafa Suleyman, who later founded Inflection, will run Copilot.",
+                 {"Microsoft"}, id="l-later-founded"),
+    pytest.param("xAI sues an engineer who took secrets before joining OpenAI", "", {"xAI"},
+                 id="l-before-joining"),
+    pytest.param("Newspaper group sues OpenAI and Microsoft",
+                 "The case is separate from the one The New York Times filed last year.",
+                 {"OpenAI", "Microsoft"}, id="l-separate-from-the-one"),
+    pytest.param("The Gray Lady takes the ChatGPT maker to court", "",
+                 {"The New York Times", "OpenAI"}, id="l-gray-lady"),
+]
+
+
 CASES = (OUTLET + COMPARISON + INVESTOR + FOUNDER + VENUE + LOOKALIKE + PARTY + MORE
-         + FURTHER + ORDINARY + ROUND3 + ROUND4 + ROUND5 + ROUND6 + ROUND7)
+         + FURTHER + ORDINARY + ROUND3 + ROUND4 + ROUND5 + ROUND6 + ROUND7 + ROUND8)
 
 
 @pytest.mark.parametrize(("title", "summary", "parties"), CASES)

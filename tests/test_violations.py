@@ -927,3 +927,57 @@ def test_phrasing_classes_from_the_later_fresh_sets(taxonomy, title, summary, ex
 @pytest.mark.parametrize(("title", "summary"), FRESH_LOOKALIKES)
 def test_news_that_only_names_a_thing_is_not_a_violation(taxonomy, title, summary):
     assert types(taxonomy, title, summary) == set()
+
+
+# Round 4 (dev-l, 2026-11-27): ordinary news that tells of a case only in an aside - a
+# background clause that opens with "after", a business story's pending appeal or trial, a
+# worry taken away, a site's own crawler rules, a policy rewrite, labels for synthetic media.
+ASIDES_IN_NEWS = [
+    ("Chipmaker agrees to buy a networking start-up",
+     "The purchase comes two years after it abandoned its bid for Arm amid regulatory "
+     "opposition."),
+    ("Search giant agrees to buy a security firm",
+     "The deal comes months after a judge ruled the company a monopolist."),
+    ("Alphabet lifts its spending forecast",
+     "Cloud sales grew; the company said it is appealing the search monopoly ruling."),
+    ("Meta's profit climbs as it prepares for FTC trial",
+     "Sales rose 20%; the company faces an antitrust trial over Instagram next spring."),
+    ("Browser start-up bids $30 billion for Chrome",
+     "It pitched the offer as a remedy in the Justice Department's search case."),
+    ("Design software maker launches an image model trained on its stock library",
+     "It says customers can use the pictures without infringement worries."),
+    ("Forum site tightens robots.txt to block unauthorised crawlers", ""),
+    ("Chatbot maker drops a line on weapons work from usage policy",
+     "The new text still bans harming people."),
+    ("Video app will tag synthetic media uploaded from other services", ""),
+]
+
+
+@pytest.mark.parametrize(("title", "summary"), ASIDES_IN_NEWS)
+def test_a_case_told_as_an_aside_to_news_is_no_violation(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
+
+
+def test_new_export_curbs_that_tighten_controls_still_restrict(taxonomy):
+    # the crawler-rules hedge must not reach other tightening
+    assert "export_control" in types(taxonomy, "Beijing tightens rare-earth export controls",
+                                     "The curbs target chipmaking and military users.")
+
+
+PHRASING_CLASSES_4 = [
+    ("Coders sue over an AI assistant",
+     "They say it reproduces their code while stripping the attribution and licence notices.",
+     "copyright"),
+    ("Phone maker sued over delayed assistant features it advertised", "", "deception_fraud"),
+    ("Buyers say the handset was sold on AI capabilities that never shipped",
+     "A proposed class action seeks refunds.", "deception_fraud"),
+    ("App builder enters insolvency", "Lenders found its revenue had been overstated.",
+     "deception_fraud"),
+    ("Singer says a chatbot's voice sounded uncannily like hers",
+     "She had turned down an offer to record it.", "deepfake_impersonation"),
+]
+
+
+@pytest.mark.parametrize(("title", "summary", "expected"), PHRASING_CLASSES_4)
+def test_a_fourth_round_phrasing_class_gets_its_type(taxonomy, title, summary, expected):
+    assert expected in types(taxonomy, title, summary)

@@ -5,11 +5,13 @@ data/taxonomy/*.toml; the parts live in tracker/tagging/.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from tracker.models import Report, StepTagger, Tags
 from tracker.tagging.actions import find_action
 from tracker.tagging.companies import add_paired_cues, find_mentions, parties
+from tracker.tagging.phrases import Hit
 from tracker.tagging.roles import assign_roles
 from tracker.tagging.text import Doc, prepare
 from tracker.tagging.violations import find_violations
@@ -25,6 +27,12 @@ _RULES_ARE_EVENTS = frozenset({"export_control"})
 # incident it matches (tag_case_step). A plain report is no step.
 CASE_STEPS = frozenset({"ruling", "penalty", "response", "lawsuit", "investigation",
                         "restriction"})
+# Mention cues (mentions.toml) that tell of a case other than the item's own.
+_ASIDES = ("np:earlier_case", "np:past_case")
+# An executive leaving (a response phrase of actions.toml) is no step of a case on its own:
+# a report that names no wrong of its own and tells of a resignation is news (Jan Leike
+# resigns; Emad Mostaque steps down), however many cases the company has.
+_DEPARTURE = re.compile(r"(?i)ousts?|resign(?:s|ed)?|steps? down|stepped down")
 
 
 def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonomy) -> Tags:
@@ -57,9 +65,18 @@ def _makes_a_rule(doc: Doc, hits: dict) -> bool:
 
 def _likely_step(hits: dict, priority: tuple[str, ...]) -> str | None:
     """The first step of a case (in the taxonomy's priority order) that the text has a
-    phrase of, if any: what find_action may settle on, known without running it."""
-    return next((a for a in priority if a in CASE_STEPS
-                 and (hits.get(f"act:{a}") or hits.get(f"weak:{a}"))), None)
+    phrase of, if any: what find_action may settle on, known without running it. A phrase
+    inside a cue for another, earlier case ("Disney is separately suing Midjourney", told
+    as an aside to a licensing deal) tells no step of this one, nor does a departure."""
+    asides = [h for name in _ASIDES for h in hits.get(name, ())]
+    return next((a for a in priority if a in CASE_STEPS and any(
+        not _inside(h, asides) and not _DEPARTURE.fullmatch(h.text)
+        for name in (f"act:{a}", f"weak:{a}") for h in hits.get(name, ())
+    )), None)
+
+
+def _inside(hit: Hit, spans: list[Hit]) -> bool:
+    return any(s.start <= hit.start and hit.end <= s.end for s in spans)
 
 
 def tag_case_step(title: str, summary: str = "", text: str = "", *, case_types: Iterable[str],

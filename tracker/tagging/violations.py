@@ -70,10 +70,13 @@ class Cues:
                    for c in near)
 
     def opens_clause(self, start: int) -> bool:
+        """A background cue opens the clause of `start`: it starts in it, or it ends where
+        the clause begins, the break being its last word ("comes months after", "a year
+        after": the break "after" starts the clause the cue governs)."""
         if not self.backgrounds:  # most texts: no clause need be found
             return False
         lo = self.clause_start(start)
-        return any(lo <= b.start < start for b in self.backgrounds)
+        return any(b.start < start and lo <= b.end for b in self.backgrounds)
 
     def triggered(self, hit: Hit) -> bool:
         """An incident trigger in the phrase's sentence or in the title (not the phrase)."""
