@@ -958,6 +958,19 @@ ROUND8 = [
                  {"OpenAI", "Microsoft"}, id="l-separate-from-the-one"),
     pytest.param("The Gray Lady takes the ChatGPT maker to court", "",
                  {"The New York Times", "OpenAI"}, id="l-gray-lady"),
+    # dev-m: an agent posing as another product's user, a rumoured deal, a venue a track was
+    # pulled from
+    pytest.param("Amazon sues Perplexity over its shopping agent",
+                 "It says the agent places orders while disguising itself as a regular Chrome "
+                 "user, in breach of its conditions of use.", {"Amazon", "Perplexity"},
+                 id="m-disguised-as"),
+    pytest.param("Anthropic limits a coding start-up's access to Claude",
+                 "The move came amid reports that OpenAI was buying the start-up.",
+                 {"Anthropic"}, id="m-amid-reports"),
+    pytest.param("Label gets an AI-cloned song pulled from streaming",
+                 "Universal Music Group said the track faked its artists' voices; it was also "
+                 "taken down from Apple Music.", {"Universal Music Group"},
+                 id="m-taken-down-from"),
 ]
 
 

@@ -981,3 +981,33 @@ PHRASING_CLASSES_4 = [
 @pytest.mark.parametrize(("title", "summary", "expected"), PHRASING_CLASSES_4)
 def test_a_fourth_round_phrasing_class_gets_its_type(taxonomy, title, summary, expected):
     assert expected in types(taxonomy, title, summary)
+
+
+# dev-m (2026-11-27): a company's own news in the headline - results, a bug bounty, a site's
+# own ban on AI-written content - with a harm named only in the summary.
+COMPANY_NEWS = [
+    ("Chipmaker's revenue soars on data-centre demand",
+     "China was a smaller share of sales after earlier US curbs, it said in passing."),
+    ("Alphabet beats estimates as cloud grows",
+     "Executives noted that the company will appeal the search monopoly ruling."),
+    ("Chatbot maker launches a bug bounty",
+     "Researchers can earn up to $20,000 for reporting vulnerabilities; jailbreaks are out of "
+     "scope."),
+    ("Coding forum bans answers written by ChatGPT",
+     "Moderators said the answers were often wrong."),
+    ("Phone maker and search firm near a deal for an AI assistant",
+     "The two already have a search default arrangement at the centre of the US antitrust "
+     "case."),
+    ("Software giant pledges to defend customers sued for copyright over its assistant's output",
+     ""),
+]
+
+
+@pytest.mark.parametrize(("title", "summary"), COMPANY_NEWS)
+def test_a_companys_own_news_with_a_harm_in_an_aside_is_no_violation(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
+
+
+def test_results_whose_headline_names_the_harm_still_count(taxonomy):
+    assert "export_control" in types(taxonomy,
+                                     "Nvidia revenue hit by US export curbs on China chips", "")

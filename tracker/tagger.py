@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tracker.models import Report, StepTagger, Tags
+from tracker.models import VIOLATIONS, Report, StepTagger, Tags
 from tracker.tagging.actions import find_action
 from tracker.tagging.companies import add_paired_cues, find_mentions, parties
 from tracker.tagging.phrases import Hit
@@ -27,6 +27,8 @@ _RULES_ARE_EVENTS = frozenset({"export_control"})
 # incident it matches (tag_case_step). A plain report is no step.
 CASE_STEPS = frozenset({"ruling", "penalty", "response", "lawsuit", "investigation",
                         "restriction"})
+# The phrase sets of violation evidence (violations.toml), strong and topic.
+_EVIDENCE_SETS = tuple(f"{kind}:{v}" for v in VIOLATIONS for kind in ("strong", "topic"))
 # Mention cues (mentions.toml) that tell of a case other than the item's own.
 _ASIDES = ("np:earlier_case", "np:past_case")
 # An executive leaving (a response phrase of actions.toml) is no step of a case on its own:
@@ -50,12 +52,22 @@ def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
     if violations and not mentions and _makes_a_rule(doc, hits) \
             and not violations.keys() & _RULES_ARE_EVENTS:
         violations = {}  # a law against a harm, not an incident (cues.toml `lawmaking`)
+    if violations and _is_company_news(doc, hits):
+        violations = {}  # results or a company's own rules, harms only as asides
     action, phrases = None, ()
     if violations:
         action, phrases = find_action(doc, hits, taxonomy.action_priority,
                                       taxonomy.default_action)
     tags = _labels(doc, taxonomy, mentions, violations, action, phrases)
     return tags, None if violations else _likely_step(hits, taxonomy.action_priority)
+
+
+def _is_company_news(doc: Doc, hits: dict) -> bool:
+    """The headline tells a company's own news (cues.toml `company_news`) and names no
+    violation itself: any violation phrase lies in the summary."""
+    title_end = doc.title_end
+    return any(h.start < title_end for h in hits.get("company_news", ())) and not any(
+        h.start < title_end for name in _EVIDENCE_SETS for h in hits.get(name, ()))
 
 
 def _makes_a_rule(doc: Doc, hits: dict) -> bool:

@@ -108,7 +108,8 @@ class Taxonomy:
     # Every phrase of the taxonomy in one index, scanned once per item. Sets: "a" (company
     # names; group a<i> → alias_owner[i]); "strong:<type>", "topic:<type>" (violations);
     # "act:<action>", "weak:<action>"; "trigger", "negation", "not_negation", "hedge",
-    # "background", "lawmaking" (cues); the names of `before` (candidate cues before a mention).
+    # "background", "lawmaking", "company_news" (cues); the names of `before` (candidate
+    # cues before a mention).
     index: PhraseIndex
     alias_owner: tuple[tuple[str, bool, bool], ...]  # (company, ambiguous, platform)
     lookalikes: Mapping[str, re.Pattern]  # company → text that is never it
@@ -419,7 +420,8 @@ def _containment(data: dict) -> frozenset[tuple[str, str]]:
 
 def _cue_phrases(data: dict, cache: RegexCache) -> dict[str, list[str]]:
     names = {"trigger": "triggers", "negation": "negations", "not_negation": "not_negations",
-             "hedge": "hedges", "background": "backgrounds", "lawmaking": "lawmaking"}
+             "hedge": "hedges", "background": "backgrounds", "lawmaking": "lawmaking",
+             "company_news": "company_news"}
     return {name: _checked(data.get(key, []), f"cues.toml {key}", cache)
             for name, key in names.items()}
 
