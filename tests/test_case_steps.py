@@ -190,3 +190,14 @@ def test_a_departure_or_an_aside_about_another_suit_is_no_step(taxonomy):
         assert not tags.violations and step is None, title
     assert tag_for_grouping("Disney sues Midjourney, saying it copied its characters", "",
                             taxonomy=taxonomy)[0].violations  # the suit itself still counts
+
+
+def test_results_that_mention_an_appeal_in_passing_are_no_step(taxonomy):
+    # dev-m: an earnings story that says the company will appeal a ruling must not become
+    # the company's answer in that case
+    tags, step = tag_for_grouping("Alphabet revenue tops estimates as cloud grows",
+                                  "Executives said the company will appeal the ruling.",
+                                  taxonomy=taxonomy)
+    assert not tags.violations and step is None
+    assert tag_for_grouping("Alphabet says it will appeal the ruling", "",
+                            taxonomy=taxonomy)[1] in CASE_STEPS  # the appeal as the news

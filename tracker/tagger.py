@@ -52,14 +52,17 @@ def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
     if violations and not mentions and _makes_a_rule(doc, hits) \
             and not violations.keys() & _RULES_ARE_EVENTS:
         violations = {}  # a law against a harm, not an incident (cues.toml `lawmaking`)
-    if violations and _is_company_news(doc, hits):
+    company_news = _is_company_news(doc, hits)
+    if violations and company_news:
         violations = {}  # results or a company's own rules, harms only as asides
     action, phrases = None, ()
     if violations:
         action, phrases = find_action(doc, hits, taxonomy.action_priority,
                                       taxonomy.default_action)
     tags = _labels(doc, taxonomy, mentions, violations, action, phrases)
-    return tags, None if violations else _likely_step(hits, taxonomy.action_priority)
+    # A company's own news is no step of a case either ("will appeal the ruling", in passing).
+    no_step = violations or company_news
+    return tags, None if no_step else _likely_step(hits, taxonomy.action_priority)
 
 
 def _is_company_news(doc: Doc, hits: dict) -> bool:
