@@ -5,7 +5,6 @@ data/taxonomy/*.toml; the parts live in tracker/tagging/.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from tracker.models import VIOLATIONS, Report, StepTagger, Tags
@@ -31,10 +30,6 @@ CASE_STEPS = frozenset({"ruling", "penalty", "response", "lawsuit", "investigati
 _EVIDENCE_SETS = tuple(f"{kind}:{v}" for v in VIOLATIONS for kind in ("strong", "topic"))
 # Mention cues (mentions.toml) that tell of a case other than the item's own.
 _ASIDES = ("np:earlier_case", "np:past_case")
-# An executive leaving (a response phrase of actions.toml) is no step of a case on its own:
-# a report that names no wrong of its own and tells of a resignation is news (Jan Leike
-# resigns; Emad Mostaque steps down), however many cases the company has.
-_DEPARTURE = re.compile(r"(?i)ousts?|resign(?:s|ed)?|steps? down|stepped down")
 
 
 def tag_item(title: str, summary: str = "", text: str = "", *, taxonomy: Taxonomy) -> Tags:
@@ -82,10 +77,12 @@ def _likely_step(hits: dict, priority: tuple[str, ...]) -> str | None:
     """The first step of a case (in the taxonomy's priority order) that the text has a
     phrase of, if any: what find_action may settle on, known without running it. A phrase
     inside a cue for another, earlier case ("Disney is separately suing Midjourney", told
-    as an aside to a licensing deal) tells no step of this one, nor does a departure."""
+    as an aside to a licensing deal) tells no step of this one, nor does someone leaving
+    (cues.toml `departures`)."""
     asides = [h for name in _ASIDES for h in hits.get(name, ())]
+    departures = {(h.start, h.end) for h in hits.get("departure", ())}
     return next((a for a in priority if a in CASE_STEPS and any(
-        not _inside(h, asides) and not _DEPARTURE.fullmatch(h.text)
+        not _inside(h, asides) and (h.start, h.end) not in departures
         for name in (f"act:{a}", f"weak:{a}") for h in hits.get(name, ())
     )), None)
 

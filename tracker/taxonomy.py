@@ -108,8 +108,8 @@ class Taxonomy:
     # Every phrase of the taxonomy in one index, scanned once per item. Sets: "a" (company
     # names; group a<i> → alias_owner[i]); "strong:<type>", "topic:<type>" (violations);
     # "act:<action>", "weak:<action>"; "trigger", "negation", "not_negation", "hedge",
-    # "background", "lawmaking", "company_news" (cues); the names of `before` (candidate
-    # cues before a mention).
+    # "background", "lawmaking", "company_news", "departure" (cues); the names of `before`
+    # (candidate cues before a mention).
     index: PhraseIndex
     alias_owner: tuple[tuple[str, bool, bool], ...]  # (company, ambiguous, platform)
     lookalikes: Mapping[str, re.Pattern]  # company → text that is never it
@@ -421,7 +421,7 @@ def _containment(data: dict) -> frozenset[tuple[str, str]]:
 def _cue_phrases(data: dict, cache: RegexCache) -> dict[str, list[str]]:
     names = {"trigger": "triggers", "negation": "negations", "not_negation": "not_negations",
              "hedge": "hedges", "background": "backgrounds", "lawmaking": "lawmaking",
-             "company_news": "company_news"}
+             "company_news": "company_news", "departure": "departures"}
     return {name: _checked(data.get(key, []), f"cues.toml {key}", cache)
             for name, key in names.items()}
 
