@@ -8,7 +8,8 @@ renumbered, so the run sees realistic text and a realistic spread of incidents r
 ten copies of each story; when no labelled file exists, from a few synthetic templates.
 Prints the time to load the taxonomy, a floor (the least per-item work: parse, split
 words, write) as this machine's speed in the same run, items per second in-process (one
-core: tagging, grouping and JSON; then tagging alone, on a second pass), then the peak
+core: tagging, grouping and JSON; then tagging alone, on a second pass) and whether the
+tagging modules ran compiled (tracker.native; TRACKER_PURE=1 runs the Python), then the peak
 resident memory of a `python -m tracker classify` child process fed the same items on
 stdin. Facts about the patterns are kept between runs (tracker.regex_cache): the first run
 after a taxonomy edit loads slower.
@@ -138,6 +139,8 @@ def main() -> int:
     lines = generate(args.items, random.Random(args.seed))
     floor = floor_rate(lines)
     load, rate, tag_rate = in_process(lines)
+    from tracker import native  # imported by in_process, from this checkout
+    print(f"classify: tagging modules {native.status()} (tracker/native.py)")
     print(f"classify: taxonomy and known cases loaded in {load:.2f} s")
     print(f"classify: {args.items} items, {rate:,.0f} items/s in-process (one core; "
           f"target {TARGET:,})")

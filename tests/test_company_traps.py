@@ -1037,3 +1037,10 @@ def test_a_title_and_its_summary_never_join_into_one_name(taxonomy):
     doc = prepare("Fake clip circulates on Facebook", "Meta removed it within hours.")
     mentions = find_mentions(doc, taxonomy, taxonomy.index.scan(doc.text))
     assert [m.kind for m in mentions] == ["venue", "party"]
+
+
+def test_a_rival_named_as_a_point_in_time_is_no_party(taxonomy):
+    tags = tag_item("Tencent ships a reasoning model of its own",
+                    "It follows a wave of Chinese releases since DeepSeek's debut.",
+                    taxonomy=taxonomy)
+    assert tags.companies == ("Tencent",)

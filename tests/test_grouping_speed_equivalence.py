@@ -13,12 +13,20 @@ import math
 import random
 import re
 from dataclasses import replace
+from datetime import date
 from operator import mul
 from pathlib import Path
 
 import pytest
 
-from tracker.incidents import MAX_TERMS, IncidentGrouper, _merge_terms, _spread_keys
+from tracker.incidents import (
+    MAX_TERMS,
+    IncidentGrouper,
+    _merge_terms,
+    _spread_keys,
+    empty_match,
+    merge_match,
+)
 from tracker.models import Report
 from tracker.regex_cache import RegexCache
 from tracker.tagger import tag_item
@@ -28,12 +36,13 @@ from tracker.tagging.features import (
     PHRASE,
     WORD,
     FeatureReader,
+    Features,
     WhereFinder,
     _normalised,
     scan_where,
     stem,
 )
-from tracker.tagging.similarity import FEATURES, Scorer, _Profile, decision_inputs
+from tracker.tagging.similarity import Scorer, _Profile, decision_inputs
 from tracker.tagging.text import normalise
 from tracker.taxonomy import _compile_grouping, load_taxonomy
 
@@ -211,13 +220,35 @@ def test_the_best_candidate_is_the_top_of_all_candidates_ranked(taxonomy):
 
 def test_ties_go_to_the_earlier_candidate_and_make_the_runner_up_level(taxonomy):
     scorer = Scorer(taxonomy.grouping)
-    pair = (1.0,) + (0.0,) * (len(FEATURES) - 1)
-    scorer.vector = lambda r: None  # every candidate scores the same
-    scorer.features = lambda r, vec, incident_id, m, adopt=False: \
-        None if incident_id == "x" else pair
+    report = _privacy_report({"Meta"})
+    # Two known cases alike in every way score the same; one of another company is ruled
+    # out (both sides name companies and share none).
+    matches = {"x": _match_of(_privacy_report({"Google"})), "a": _match_of(report),
+               "b": _match_of(report)}
+    for case_id, match in matches.items():
+        scorer.know(case_id, match)
+    vec = scorer.vector(report)
+    pair = scorer.features(report, vec, "a", matches["a"])
+    assert pair == scorer.features(report, vec, "b", matches["b"])
+    assert scorer.features(report, vec, "x", matches["x"]) is None
     top = sum(map(mul, scorer.weights, pair))
-    assert scorer.best(None, [("x", {}), ("a", {}), ("b", {})]) == \
+    assert scorer.best(report, [(i, matches[i]) for i in "xab"]) == \
         ("a", scorer.decide(decision_inputs(pair, top, top, 2)))
-    assert scorer.best(None, [("a", {})]) == \
+    assert scorer.best(report, [(i, matches[i]) for i in "bax"])[0] == "b"
+    assert scorer.best(report, [("a", matches["a"])]) == \
         ("a", scorer.decide(decision_inputs(pair, top, None, 1)))
-    assert scorer.best(None, [("x", {})]) == (None, -math.inf)
+    assert scorer.best(report, [("x", matches["x"])]) == (None, -math.inf)
+
+
+def _privacy_report(companies: set[str]) -> Features:
+    return Features(companies=frozenset(companies), accusers=frozenset(),
+                    accused=frozenset(companies), types=frozenset({"privacy"}),
+                    terms={"garante": NAME, "fine": WORD}, places=frozenset({"italy"}),
+                    authorities=frozenset(), amounts=frozenset(), day=date(2024, 5, 1),
+                    penalty=False, action="penalty")
+
+
+def _match_of(report: Features) -> dict:
+    match = empty_match()
+    merge_match(match, report, False)
+    return match

@@ -109,6 +109,21 @@ def test_an_incident_of_the_run_comes_before_a_known_case(taxonomy, known):
     assert first.incident == second.incident == "inc-1"
 
 
+def test_a_step_of_a_famous_case_goes_to_it_not_to_the_run_s_other_case(taxonomy):
+    # The run's first report opens the company's recall case; a verdict in another Autopilot
+    # case, a year and a half later, would join it but belongs to its own catalogued case.
+    known = known_cases.load()
+    reports = [item("a", "2023-12-13", "Tesla to update two million cars after Autopilot probe",
+                    "The recall adds driver alerts after a two-year NHTSA investigation of "
+                    "crashes into parked emergency vehicles."),
+               item("b", "2025-08-01", "Jury finds Tesla partly to blame for deadly Autopilot "
+                    "crash", "A Miami federal jury awarded about $243 million over the 2019 "
+                    "Key Largo crash that killed Naibel Benavides Leon.")]
+    recall, verdict = classify_items(reports, taxonomy, known)
+    assert recall.incident == "case-tesla-autopilot-recall"
+    assert verdict.incident == "case-tesla-autopilot-benavides-verdict"
+
+
 def test_a_report_that_takes_a_known_case_leads_the_rest_to_it(taxonomy, known):
     reports = [item("x", "2024-03-14", "Authors' suit says Nvidia trained NeMo on Books3",
                     "Novelists say the chipmaker copied their books without permission."),
@@ -122,7 +137,7 @@ def test_known_cases_do_not_count_in_rarity(taxonomy, known):
     grouper = IncidentGrouper(taxonomy, known=known)
     scorer = grouper._scorer
     assert scorer.incidents == 0
-    assert scorer.spread["books3"] == 0
+    assert scorer.spread.get("books3", 0) == 0
     assert scorer.rarity("#Nvidia") == IncidentGrouper(taxonomy)._scorer.rarity("#Nvidia")
 
 

@@ -1011,3 +1011,56 @@ def test_a_companys_own_news_with_a_harm_in_an_aside_is_no_violation(taxonomy, t
 def test_results_whose_headline_names_the_harm_still_count(taxonomy):
     assert "export_control" in types(taxonomy,
                                      "Nvidia revenue hit by US export curbs on China chips", "")
+
+
+# dev-n (2026-11-27): launches, laws taking effect, products built to stay within rules.
+NEWS_N = [
+    ("Photo app rolls out supervised accounts for under-16s",
+     "Messages from strangers are off by default, as lawmakers press for child safety."),
+    ("Bloc's AI rulebook: its first prohibitions kick in",
+     "Bans on emotion recognition at work and on scraping faces from the web now apply."),
+    ("Spain becomes first country in the bloc with its own AI law",
+     "It sets fines for unlabelled deepfakes and for harm to minors."),
+    ("Chipmaker shows a slower accelerator for Chinese buyers",
+     "The part was designed to stay under the current US export rules."),
+]
+
+
+@pytest.mark.parametrize(("title", "summary"), NEWS_N)
+def test_launches_laws_and_products_within_the_rules_are_news(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
+
+
+def test_a_regulator_launching_an_inquiry_is_not_a_launch(taxonomy):
+    assert "safety_harm" in types(
+        taxonomy, "Trade regulator launches inquiry into AI companion chatbots",
+        "It wants to know how firms measure harm to children who use them.")
+
+
+PHRASING_CLASSES_N = [
+    ("Newspaper group sues an answer engine over its news content", "", "copyright"),
+    ("Cloud giant's researchers accidentally leaked 30TB of internal files",
+     "An over-permissive storage link sat in a public repository for years.",
+     "security_breach"),
+    ("Start-up confirms its unreleased model was leaked by a partner's engineer", "",
+     "security_breach"),
+    ("Lab stayed silent on a 2023 breach of its internal chat systems", "",
+     "security_breach"),
+    ("Korea's fair trade regulator orders search giant to end app preinstall deals", "",
+     "antitrust"),
+    ("Pensioner died on his way to meet a flirtatious chatbot persona", "", "safety_harm"),
+    ("Search giant's chatbot flubs a space fact in its launch ad", "", "misinformation"),
+    ("Ad industry watchdog tells phone maker to drop its 'available now' AI claim", "",
+     "deception_fraud"),
+]
+
+
+@pytest.mark.parametrize(("title", "summary", "expected"), PHRASING_CLASSES_N)
+def test_a_dev_n_phrasing_class_gets_its_type(taxonomy, title, summary, expected):
+    assert expected in types(taxonomy, title, summary)
+
+
+def test_leaked_papers_that_tell_the_story_are_no_breach(taxonomy):
+    assert "security_breach" not in types(
+        taxonomy, "Lab's exit paperwork threatened staff's vested equity",
+        "Leaked records show departing employees were told to sign a gag or lose shares.")

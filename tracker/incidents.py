@@ -13,9 +13,10 @@ data/taxonomy/grouping.toml, learnt by tracker.learn_grouping.
 Each incident's state is a JSON-serialisable dict; the store persists it and passes it
 back through `states`, so the next run continues where this one stopped.
 
-Known cases (tracker.known_cases) are a second pool, looked at only when no incident takes
-a report: a report that shares a name of a known case's own and clears the join by
-`known_case_margin` continues it, and the case becomes an incident of the run.
+Known cases (tracker.known_cases) are a second pool: a report that shares a name of a known
+case's own and clears the join by `known_case_margin` continues it - if an incident of the
+run would take the report too, only when the case leads by `known_case_lead` more - and the
+case becomes an incident of the run.
 """
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ class IncidentGrouper:
         self._follow_up_margin = float(self._cfg.weights.get("follow_up_margin", 2.0))
         # How far above a join a report must score to continue a known case.
         self._known_margin = float(self._cfg.weights.get("known_case_margin", 0.0))
+        # How far more a known case must lead an incident of the run to take its report.
+        self._known_lead = float(self._cfg.weights.get("known_case_lead", 0.0))
         self._features = FeatureReader(taxonomy).read
         self._states: dict[str, dict] = {}
         # key → incident ids, least recently updated first (a dict used as an ordered set)
@@ -91,6 +94,7 @@ class IncidentGrouper:
         if report.tags.violations or not report.tags.companies or not report.case_step:
             return None
         known = self._items.get(report.item_id) if report.item_id else None
+        incident_id: str | None
         if known in self._states:  # seen in an earlier run: it stays where it was put
             incident_id = known
         else:
@@ -133,9 +137,9 @@ class IncidentGrouper:
         return None
 
     def _pools(self) -> tuple[tuple[dict, dict], ...]:
-        """Where to look for a report's incident, in turn: the incidents, then the known
-        cases no report has joined (the reports at hand come first: a known case only
-        takes a report that no incident would)."""
+        """Where to look for a report's incident: the incidents, then the known cases no
+        report has joined (the reports at hand come first: _case_continued takes a known
+        case only when no incident would do, _best when it leads by known_case_lead)."""
         if not self._known:
             return ((self._blocks, self._states),)
         return (self._blocks, self._states), (self._known_blocks, self._known)
@@ -169,19 +173,26 @@ class IncidentGrouper:
 
     def _best(self, report: Features) -> str | None:
         """The best-ranked candidate, if the join decision says the report continues it
-        (log-odds at least `join_threshold`) rather than opening a new incident."""
+        (log-odds at least `join_threshold`) rather than opening a new incident. A known
+        case must clear it by `known_case_margin`, and take the report from an incident of
+        the run only by leading it by `known_case_lead` more: a later step of a famous case
+        (a verdict) belongs to that case, not to the company's other case that an earlier
+        report of the run happened to open (a recall)."""
         threshold = self._scorer.join_threshold
         vec = self._scorer.vector(report)  # one for both pools
+        best_id, best = None, threshold
         for blocks, matches in self._pools():
             ids = self._candidates(report, blocks)
+            bar = 0.0
             if matches is self._known:
                 ids = self._recognised(report, ids)
+                bar = self._known_margin + (self._known_lead if best_id is not None else 0.0)
             incident_id, decision = self._scorer.best(
                 report, [(i, matches[i]["match"]) for i in ids], vec=vec)
-            if decision >= threshold:
-                return incident_id
-            threshold += self._known_margin
-        return None
+            score = decision - bar
+            if incident_id is not None and (score > best or best_id is None and score == best):
+                best_id, best = incident_id, score
+        return best_id
 
     def _recognised(self, report: Features, case_ids: Iterable[str]) -> list[str]:
         """The known cases the report shares a name with (a capitalised word, place,
@@ -298,11 +309,11 @@ def _begun(match: dict, day: str | None) -> bool:
 def _block_keys(companies: frozenset[str], types: frozenset[str]) -> tuple[str, ...]:
     """Where to look for a report's incident: each (company, type) pair, then each
     company; each type when it names no company."""
-    types = sorted(types)
-    companies = sorted(companies)
-    if not companies:
-        return tuple(f"|{t}" for t in types)
-    return (*(f"{c}|{t}" for c in companies for t in types), *(f"{c}|" for c in companies))
+    kinds = sorted(types)
+    names = sorted(companies)
+    if not names:
+        return tuple(f"|{t}" for t in kinds)
+    return (*(f"{c}|{t}" for c in names for t in kinds), *(f"{c}|" for c in names))
 
 
 def _match_keys(match: dict) -> tuple[str, ...]:

@@ -50,7 +50,8 @@ def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
     company_news = _is_company_news(doc, hits)
     if violations and company_news:
         violations = {}  # results or a company's own rules, harms only as asides
-    action, phrases = None, ()
+    action: str | None = None
+    phrases: tuple[str, ...] = ()
     if violations:
         action, phrases = find_action(doc, hits, taxonomy.action_priority,
                                       taxonomy.default_action)

@@ -82,7 +82,7 @@ class Clues:
         self._blockers: list[Hit] | None = None
 
     def cues(self, name: str) -> list[Hit]:
-        return self.hits.get("actcue:" + name, ())
+        return self.hits.get("actcue:" + name) or []
 
     @property
     def parties(self) -> list[Party]:

@@ -181,7 +181,8 @@ def _alias_matches(doc: Doc, tax: Taxonomy,
     for h in sorted(hits, key=_longest_first) if len(hits) > 1 else hits:
         if h.start < last_end:  # inside a longer name ("DeepMind" in "Google DeepMind")
             continue
-        company, ambiguous, platform = tax.alias_groups[h.group]  # alias_owner[int(group[1:])]
+        # (An alias hit always carries its group, a<i>: alias_owner[i].)
+        company, ambiguous, platform = tax.alias_groups[h.group or ""]
         if _lookalike(doc, tax, company, h.start, h.end):
             continue
         out.append((company, h.text, h.start, h.end, ambiguous, platform))
@@ -246,7 +247,7 @@ def _classify(tax: Taxonomy, company: Company, left: Mapping[str, str],
     if left and (found := _nonparty_before(tax, company, left, right, right_low)) is not None:
         return found
     if (m := _nonparty_after(tax, right, right_low)) and m.lastgroup not in company.ignore:
-        return m.lastgroup, right[:m.end()].strip(), "after"  # the cue as written
+        return m.lastgroup or "", right[:m.end()].strip(), "after"  # the cue as written
     if company.needs_cue:
         cue = tax.party_cue.match_side(left, right)
         return (PARTY, *cue) if cue else ("outlet", "no party cue", "")

@@ -130,10 +130,10 @@ class FeatureReader:
             pairs = run_words.get(run)
             if pairs is None:
                 pairs = run_words[run] = self._name_words(run)
-            words = [term for word, term in pairs if word not in own]
-            terms.update(dict.fromkeys(words, NAME))
-            if len(words) >= 2:
-                terms[" ".join(words)] = PHRASE
+            names = [term for word, term in pairs if word not in own]
+            terms.update(dict.fromkeys(names, NAME))
+            if len(names) >= 2:
+                terms[" ".join(names)] = PHRASE
         if len(chunk_terms) + len(run_words) > _MEMO_LIMIT:  # a long run of many reports
             chunk_terms.clear()
             run_words.clear()

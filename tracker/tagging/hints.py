@@ -81,10 +81,11 @@ def lowered_runs(branches: Sequence[str], flags: int, cache: RegexCache) -> Runs
     for branch in branches:
         low = lowered_text(branch, flags, cache)
         on_lower = low is not None
+        run_text = branch if low is None else low
         if runs and runs[-1][1] == on_lower:
-            runs[-1][0].append(low if on_lower else branch)
+            runs[-1][0].append(run_text)
         else:
-            runs.append(([low if on_lower else branch], on_lower))
+            runs.append(([run_text], on_lower))
     if not any(on_lower for _, on_lower in runs):
         return ()
     try:
@@ -145,7 +146,9 @@ def lowered_twins(patterns: Sequence[re.Pattern], cache: RegexCache) -> Twins:
 def lowered_twin(rx: re.Pattern | None, cache: RegexCache) -> re.Pattern | None:
     """The regex for lower-cased text that matches there what `rx` matches (see
     phrase_plans.for_lowered_text), or None."""
-    low = None if rx is None else lowered_text(rx.pattern, rx.flags, cache)
+    if rx is None:
+        return None
+    low = lowered_text(rx.pattern, rx.flags, cache)
     return None if low is None else cache.compile(low, rx.flags & ~re.I)
 
 
@@ -156,7 +159,8 @@ class Twins(Mapping):
     def __init__(self, twins: Mapping[re.Pattern, re.Pattern] | None = None) -> None:
         self._by_id = {id(rx): (rx, twin) for rx, twin in (twins or {}).items()}
 
-    def get(self, rx: re.Pattern, default: re.Pattern | None = None) -> re.Pattern | None:
+    def get(self, rx: re.Pattern, default: re.Pattern | None = None  # type: ignore[override]
+            ) -> re.Pattern | None:
         found = self._by_id.get(id(rx))
         return found[1] if found is not None and found[0] is rx else default
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from re import _constants as C  # noqa: N812 (stable since 3.11; used read-only)
-from re import _parser as sre_parse
+from re import _constants as C  # type: ignore[attr-defined]  # noqa: N812 (stable since 3.11)
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 PREFIX = 5
 ANCHOR_PREFIX = 10  # anchors are read further: "rival to", "competit"
@@ -207,7 +207,7 @@ def required_text(pattern: str, flags: int = 0) -> list[str] | None:
     found: list[frozenset[str]] = []
     _Anchors(found, anywhere=True).sequence(list(parsed), aligned=True)
     usable = [c for c in found if c and min(map(len, c)) >= MIN_ANCHOR]
-    return sorted(min(usable, key=_rarity)) if usable else None
+    return sorted(min(usable, key=_rarity)) if usable else None  # type: ignore[arg-type]
 
 
 def _rarity(clause: frozenset[str]) -> tuple:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection
-from re import _constants as C  # noqa: N812 (stable since 3.11; used read-only)
-from re import _parser as sre_parse
+from re import _constants as C  # type: ignore[attr-defined]  # noqa: N812 (stable since 3.11)
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import NamedTuple
 
 from tracker.tagging.literals import END
@@ -126,8 +126,9 @@ class Plans:
                         else:
                             folded[set_name].append(low)
         ids = self._ids
-        out = [((n, tuple(ids[(p, False)] for p in _longest_first(_unique(ps))), True),)
-               for n, ps in named.items()]
+        out: list[tuple[Group, ...]] = [
+            ((n, tuple(ids[(p, False)] for p in _longest_first(_unique(ps))), True),)
+            for n, ps in named.items()]
         for table, on_lower in ((folded, True), (cased, False)):
             if table:
                 alone = len(table) == 1  # a regex of one set reported its named group

@@ -225,7 +225,7 @@ class PhraseIndex:
                 if keys is None:
                     wild[name].append(pattern)
                 for key in keys or ():
-                    if len(keys) > SPREAD:
+                    if len(keys or ()) > SPREAD:
                         spread[key].append((name, pattern))
                     else:
                         table[key][name].append(pattern)
@@ -326,7 +326,8 @@ class PhraseIndex:
         """(phrase id, its regex's match, run on the lower-cased text, the sets it reports
         when it alone matches) for the phrases of bit mask `left`, kept per plan: the same
         few subsets come back text after text."""
-        runs, todo = [], left
+        found: list[tuple] = []
+        todo = left
         while todo:
             bit = todo & -todo
             todo ^= bit
@@ -334,8 +335,8 @@ class PhraseIndex:
             rx = self._rx[pid]
             if rx is None:
                 rx = self._rx[pid] = self._cache.compile(as_run([self._sources[pid]]))
-            runs.append((pid, rx.match, self._on_lower[pid], sets_of(plan, pid)))
-        plan.runs[left] = runs = tuple(runs)
+            found.append((pid, rx.match, self._on_lower[pid], sets_of(plan, pid)))
+        plan.runs[left] = runs = tuple(found)
         return runs
 
     def _file_key(self, key: str) -> KeyFacts:

@@ -45,7 +45,7 @@ def _cue_after(doc: Doc, tax: Taxonomy, m: Mention) -> re.Match | None:
     """tax.roles_after at the start of the text after the mention; the same match by its
     twin on the lower-cased text where there is one (several times faster)."""
     if tax.roles_after_lower is None or doc.lower is None:
-        return tax.roles_after.match(m.right)
+        return tax.roles_after.match(m.right)  # type: ignore[union-attr]
     return tax.roles_after_lower.match(doc.lower[m.end:m.end + len(m.right)])
 
 

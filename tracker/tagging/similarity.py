@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
@@ -79,7 +78,7 @@ class Scorer:
         self._new_suit_days = w.get("new_suit_days", 30)
         self._recent_days = cfg.recent_days
         # term or "#company" → number of incidents using it (plus priors for companies)
-        self.spread: Counter = Counter({f"#{c}": n for c, n in cfg.company_prior.items()})
+        self.spread: dict[str, float] = {f"#{c}": float(n) for c, n in cfg.company_prior.items()}
         self.incidents = 0
         self._log_population = math.log(2.0)
         self._log_spread: dict[str, float] = {}  # term → log(spread + 1), kept current
@@ -100,9 +99,11 @@ class Scorer:
             if self._known and self.incidents >= 2 * self._known_norms_at:
                 self._refresh_known_norms()
         new_keys = list(new_keys)
-        self.spread.update(new_keys)
+        spread = self.spread
         for key in new_keys:
-            self._log_spread[key] = math.log(self.spread[key])
+            spread[key] = spread.get(key, 0.0) + 1.0
+        for key in new_keys:
+            self._log_spread[key] = math.log(spread[key])
         self._profiles[incident_id] = _Profile(match, self._norm(match["terms"]))
 
     def know(self, case_id: str, match: dict) -> None:
@@ -146,12 +147,12 @@ class Scorer:
         """What scoring needs of a report, computed once: its raw term weights, the norm of
         their rarity-weighted vector, the rarity of its companies, its action features."""
         log_population, spread, log = self._log_population, self.spread, math.log
-        total = 0  # as sum() adds: the same float to the last bit
+        total = 0.0  # as sum() adds: the same float to the last bit
         for term, value in r.terms.items():
             total += (value * (log_population - log(spread.get(term, 0) + 1.0))) ** 2  # idf
         return ReportVector(
             r.terms, math.sqrt(total), {c: self.rarity(f"#{c}") for c in r.companies},
-            _ACTION_FEATURES.get(r.action, _NO_ACTION), r.day.toordinal() if r.day else None,
+            _ACTION_FEATURES.get(r.action or "", _NO_ACTION), r.day.toordinal() if r.day else None,
             r.places | r.authorities,
             bool(r.authorities or r.accused or r.action in _PROCEEDINGS and r.places))
 
@@ -167,7 +168,9 @@ class Scorer:
         vector, when the caller has it (the types play no part in it)."""
         vec = vec or self.vector(r)
         weights, features = self.weights, self.features
-        best_id, best_x, top, second, n = None, (), -math.inf, None, 0
+        best_id: str | None = None
+        best_x: tuple[float, ...] = ()
+        top, second, n = -math.inf, None, 0
         for incident_id, m in candidates:
             x = features(r, vec, incident_id, m, adopt_types)
             if x is None:
@@ -305,7 +308,7 @@ class _Profile:
     when it changes (scoring reads it for every candidate)."""
 
     __slots__ = ("companies", "types", "accusers", "accused", "places", "authorities",
-                 "where", "fines", "sued", "size", "norm", "days", "last")
+                 "where", "fines", "sued", "size", "norm", "days")
 
     def __init__(self, m: dict, norm: float) -> None:
         self.companies = frozenset(m["companies"])
@@ -320,17 +323,16 @@ class _Profile:
         self.size = math.log1p(len(m["days"]))
         self.norm = norm
         self.days = [_ordinal(d) for d in m["days"]]  # sorted
-        self.last = self.days[-1] if self.days else math.inf
 
     def gap(self, ordinal: int | None) -> int | None:
         """Days from the report's day to the incident's nearest report."""
         if ordinal is None:
             return None
-        if ordinal >= self.last:  # the usual case: reports are grouped oldest first
-            return ordinal - self.last
         days = self.days
         if not days:
             return None
+        if ordinal >= days[-1]:  # the usual case: reports are grouped oldest first
+            return ordinal - days[-1]
         i = bisect.bisect_left(days, ordinal)
         if i == 0:
             return days[0] - ordinal
