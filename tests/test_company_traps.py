@@ -1044,3 +1044,10 @@ def test_a_rival_named_as_a_point_in_time_is_no_party(taxonomy):
                     "It follows a wave of Chinese releases since DeepSeek's debut.",
                     taxonomy=taxonomy)
     assert tags.companies == ("Tencent",)
+
+
+def test_stores_an_app_vanished_from_are_no_parties(taxonomy):
+    tags = tag_item("Italy orders DeepSeek blocked over data protection",
+                    "The app had already vanished from Apple's and Google's stores there.",
+                    taxonomy=taxonomy)
+    assert tags.companies == ("DeepSeek",)

@@ -1064,3 +1064,32 @@ def test_leaked_papers_that_tell_the_story_are_no_breach(taxonomy):
     assert "security_breach" not in types(
         taxonomy, "Lab's exit paperwork threatened staff's vested equity",
         "Leaked records show departing employees were told to sign a gag or lose shares.")
+
+
+# dev-o (2026-11-27): protections offered and programmes launched, named with the harm
+# they answer; pledges about one's own training; a longer law name.
+NEWS_O = [
+    ("Model maker adds copyright indemnity to its enterprise terms",
+     "Business customers will be defended against infringement claims over outputs."),
+    ("Video site rolls out likeness detection for its partner creators",
+     "Creators can flag AI-made clips that use their face."),
+    ("Search giant opens an AI vulnerability reward programme",
+     "Researchers who find prompt injections that let attackers exfiltrate data can earn "
+     "$30,000."),
+    ("Answer engine launches revenue-sharing programme for publishers",
+     "It comes after weeks of accusations that it lifted outlets' reporting."),
+    ("Design software maker rewrites its terms of service",
+     "It said it will not train its image model on customers' files."),
+    ("Governor signs state frontier AI transparency law",
+     "It requires large developers to publish safety frameworks and protects whistleblowers."),
+]
+
+
+@pytest.mark.parametrize(("title", "summary"), NEWS_O)
+def test_protections_and_programmes_named_with_their_harm_are_news(taxonomy, title, summary):
+    assert types(taxonomy, title, summary) == set()
+
+
+def test_a_suit_over_a_copyright_indemnity_is_still_copyright(taxonomy):
+    assert "copyright" in types(taxonomy, "Authors sue model maker for copyright infringement",
+                                "The firm offers copyright indemnity to its business users.")

@@ -63,10 +63,12 @@ def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
 
 def _is_company_news(doc: Doc, hits: dict) -> bool:
     """The headline tells a company's own news (cues.toml `company_news`) and names no
-    violation itself: any violation phrase lies in the summary."""
+    violation itself: any violation phrase lies in the summary. (A phrase that runs on from
+    the headline into the summary is no evidence: find_violations keeps phrases within a
+    sentence.)"""
     title_end = doc.title_end
     return any(h.start < title_end for h in hits.get("company_news", ())) and not any(
-        h.start < title_end for name in _EVIDENCE_SETS for h in hits.get(name, ()))
+        h.end <= title_end for name in _EVIDENCE_SETS for h in hits.get(name, ()))
 
 
 def _makes_a_rule(doc: Doc, hits: dict) -> bool:
