@@ -1093,3 +1093,10 @@ def test_protections_and_programmes_named_with_their_harm_are_news(taxonomy, tit
 def test_a_suit_over_a_copyright_indemnity_is_still_copyright(taxonomy):
     assert "copyright" in types(taxonomy, "Authors sue model maker for copyright infringement",
                                 "The firm offers copyright indemnity to its business users.")
+
+
+def test_a_carmakers_recall_counts_only_when_its_driving_software_is_named(taxonomy):
+    assert types(taxonomy, "Tesla recalls Cybertrucks over a loose trim panel",
+                 "Owners will get a free fix for the stainless-steel part.") == set()
+    assert "safety_harm" in types(taxonomy, "Tesla recalls two million cars over Autopilot",
+                                  "The update adds driver alerts after crashes.")
