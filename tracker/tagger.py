@@ -44,7 +44,7 @@ def tag_for_grouping(title: str, summary: str = "", text: str = "", *,
     such a report only, which spares it scoring most ordinary news."""
     doc, hits, mentions = _read(title, summary, text, taxonomy)
     violations = find_violations(doc, hits, taxonomy.contains)
-    if violations and not mentions and _makes_a_rule(doc, hits) \
+    if violations and not mentions and _in_headline(doc, hits, "lawmaking") \
             and not violations.keys() & _RULES_ARE_EVENTS:
         violations = {}  # a law against a harm, not an incident (cues.toml `lawmaking`)
     company_news = _is_company_news(doc, hits)
@@ -67,13 +67,14 @@ def _is_company_news(doc: Doc, hits: dict) -> bool:
     the headline into the summary is no evidence: find_violations keeps phrases within a
     sentence.)"""
     title_end = doc.title_end
-    return any(h.start < title_end for h in hits.get("company_news", ())) and not any(
+    return _in_headline(doc, hits, "company_news") and not any(
         h.end <= title_end for name in _EVIDENCE_SETS for h in hits.get(name, ()))
 
 
-def _makes_a_rule(doc: Doc, hits: dict) -> bool:
-    """The headline tells of a law or regulation made, signed or enforced."""
-    return any(h.start < doc.title_end for h in hits.get("lawmaking", ()))
+def _in_headline(doc: Doc, hits: dict, name: str) -> bool:
+    """A phrase of the set `name` starts in the headline (`lawmaking`: a law or regulation
+    made, signed or enforced; `company_news`: a company's own news)."""
+    return any(h.start < doc.title_end for h in hits.get(name, ()))
 
 
 def _likely_step(hits: dict, priority: tuple[str, ...]) -> str | None:

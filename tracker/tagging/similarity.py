@@ -98,12 +98,10 @@ class Scorer:
             self._log_population = math.log(self.incidents + 2.0)
             if self._known and self.incidents >= 2 * self._known_norms_at:
                 self._refresh_known_norms()
-        new_keys = list(new_keys)
-        spread = self.spread
-        for key in new_keys:
+        spread, log_spread = self.spread, self._log_spread
+        for key in new_keys:  # (a key met twice ends with the log of its final count)
             spread[key] = spread.get(key, 0.0) + 1.0
-        for key in new_keys:
-            self._log_spread[key] = math.log(spread[key])
+            log_spread[key] = math.log(spread[key])
         self._profiles[incident_id] = _Profile(match, self._norm(match["terms"]))
 
     def know(self, case_id: str, match: dict) -> None:

@@ -186,8 +186,6 @@ def _asserted_all(cues: Cues, vid: str, hits: list[Hit]) -> list[Evidence]:
     digital copy of his voice" hedges its "copy of his voice" too)."""
     evidence = {h: _asserted(cues, vid, h) for h in hits}
     denied = [h for h, e in evidence.items() if e is None]
-    if not denied:
-        return [e for e in evidence.values() if e is not None]
     text = cues.doc.text
     return [e for h, e in evidence.items() if e is not None and not any(
         d.start <= h.start and h.end <= d.end and len(_WORD.findall(text, d.start, h.start)) <= 1
