@@ -10,8 +10,11 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +27,8 @@ from tracker.tagging.phrases import PhraseIndex
 from tracker.tagging.text import is_title_case, normalise, prepare
 from tracker.taxonomy import CUE_REACH, DEFAULT_DIR, TaxonomyError, load_taxonomy
 
-DEMO = Path(__file__).resolve().parent.parent / "data" / "demo" / "items.jsonl"
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "data" / "demo" / "items.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -283,3 +287,62 @@ def test_lower_cased_text_only_where_offsets_and_letters_stay():
     assert prepare("OpenAI Sued").lower == "openai sued"
     assert prepare("\u0130stanbul court fines X").lower is None
     assert prepare("A \u017fpelling").lower is None
+
+
+# -- how keys are filed, kept between runs ----------------------------------------------
+
+def stored_filings(path: Path) -> dict:
+    facts = json.loads(path.read_text(encoding="utf-8"))["facts"]
+    return {k: v for k, v in facts.items() if k.startswith("phrase-keys-")}
+
+
+def test_keys_filed_from_the_store_scan_as_keys_filed_afresh(taxonomy, cache_dir):
+    filings = stored_filings(cache_dir / "store.json")
+    assert filings  # the first load filed every key and kept it
+    for filing in filings.values():  # as text, which the garbage collector never walks
+        assert all(isinstance(v, str) for table in filing.values() for v in table.values())
+    stored = load_taxonomy(cache=RegexCache(cache_dir / "store.json")).index
+    fresh = load_taxonomy(cache=RegexCache()).index  # no store: keys filed as met
+    for text in demo_texts():
+        assert stored.scan(text) == fresh.scan(text), text
+
+
+def test_a_filing_kept_for_other_phrases_is_not_used(tmp_path):
+    path = tmp_path / "store.json"
+    first = RegexCache(path)
+    assert list(PhraseIndex({"s": ["(?i:food)(?!\\w)", "(?i:fight)(?!\\w)"]},
+                            cache=first).scan("a food fight")) == ["s"]
+    first.save()
+    assert stored_filings(path)
+    # The same keys, the same phrase ids, other sets: the first index's filing would
+    # report "food" in set "s".
+    index = PhraseIndex({"t": ["(?i:food)(?!\\w)"], "u": ["(?i:fight)(?!\\w)"]},
+                        cache=RegexCache(path))
+    hits = index.scan("a food fight")
+    assert ([h.text for h in hits["t"]], [h.text for h in hits["u"]]) == (["food"], ["fight"])
+    assert "s" not in hits
+
+
+def test_a_damaged_filing_in_the_store_is_filed_afresh(tmp_path):
+    path = tmp_path / "store.json"
+    first = RegexCache(path)
+    PhraseIndex({"s": ["(?i:food)(?!\\w)"]}, cache=first)
+    first.save()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for name in stored_filings(path):
+        data["facts"][name] = {"keys": {"food": ["not", "text"]}, "plans": []}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    index = PhraseIndex({"s": ["(?i:food)(?!\\w)"]}, cache=RegexCache(path))
+    assert [h.text for h in index.scan("a food fight")["s"]] == ["food"]
+
+
+def test_keys_are_kept_whichever_module_is_imported_first(tmp_path):
+    # Compiled, a module's __file__ may be the shared library's, one folder up: the code
+    # that files keys must still find its sources to know its version.
+    script = ("import tracker.tagger\n"
+              "from tracker.taxonomy import load_taxonomy\n"
+              "load_taxonomy()\n")
+    env = {**os.environ, "TRACKER_CACHE_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, check=True)
+    [store] = tmp_path.glob("regexes-*.json")
+    assert len(stored_filings(store)) == 2  # the phrase index and the case-sensitive one

@@ -112,10 +112,12 @@ def group_with_steps(reports: list[tuple[Report, Tags]], taxonomy: Taxonomy,
 
 @contextmanager
 def _cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, then run it once. A batch keeps every
-    item's labels until the end: the collector's full passes re-examine all of them (and
-    the taxonomy) again and again, about 6 % of the time, to find almost nothing - tags,
-    reports and incident states hold no reference cycles."""
+    """Pause Python's cyclic garbage collector, then run it once over what the batch made.
+    A batch keeps every item's labels until the end: the collector's full passes
+    re-examine all of them (and the taxonomy) again and again, about 6 % of the time, to
+    find almost nothing - tags, reports and incident states hold no reference cycles. The
+    one pass at the end is of the youngest generation, which holds everything made since
+    the pause began: the taxonomy and the known cases, older, are not walked again."""
     if not gc.isenabled():
         yield
         return
@@ -124,7 +126,7 @@ def _cycle_collection_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-        gc.collect()
+        gc.collect(0)
 
 
 def report_for(n: int, item: dict, tags: Tags, *, case_step: str | None = None) -> Report:

@@ -55,7 +55,7 @@ class IncidentGrouper:
         self._known_margin = float(self._cfg.weights.get("known_case_margin", 0.0))
         # How far more a known case must lead an incident of the run to take its report.
         self._known_lead = float(self._cfg.weights.get("known_case_lead", 0.0))
-        self._features = FeatureReader(taxonomy).read
+        self._reader = FeatureReader(taxonomy)
         self._states: dict[str, dict] = {}
         # key → incident ids, least recently updated first (a dict used as an ordered set)
         self._blocks: dict[str, dict[str, None]] = defaultdict(dict)
@@ -69,6 +69,9 @@ class IncidentGrouper:
         # blocks: a report that matches no incident may still continue one of them.
         self._known: dict[str, dict] = {}
         self._known_blocks: dict[str, dict[str, None]] = defaultdict(dict)
+        # term → the known cases whose profile has it: most reports share no name with
+        # any, and then the known pool is passed over without ranking its candidates.
+        self._known_terms: dict[str, set[str]] = defaultdict(set)
         for case_id, case in (known or {}).items():
             self._know(case_id, case)
 
@@ -78,7 +81,7 @@ class IncidentGrouper:
         """The incident this report belongs to (a new one if none matches); None for news."""
         if not report.tags.violations:
             return None
-        features = self._features(report)
+        features = self._reader.read(report)
         known = self._items.get(report.item_id) if report.item_id else None
         incident_id = known if known in self._states else self._best(features)
         return self._place(report, features, incident_id,
@@ -100,7 +103,7 @@ class IncidentGrouper:
         else:
             # Scored as the step it likely tells (a ruling continues a case; the tags'
             # own action, none, would say nothing).
-            found = replace(self._features(report), action=report.case_step)
+            found = replace(self._reader.read(report), action=report.case_step)
             incident_id = self._case_continued(found)
         if incident_id is None:
             return None
@@ -113,7 +116,7 @@ class IncidentGrouper:
         roles = {c: state["companies"].get(c, role) for c, role in tags.roles.items()}
         tags = replace(tags, roles=roles)
         step = replace(report, tags=tags)
-        self._place(step, self._features(step), incident_id, again=known == incident_id)
+        self._place(step, self._reader.read(step), incident_id, again=known == incident_id)
         return incident_id, tags
 
     def _case_continued(self, report: Features) -> str | None:
@@ -147,7 +150,7 @@ class IncidentGrouper:
     def examine(self, report: Report) -> tuple[Features, list[tuple[str, tuple]]]:
         """The report's features and, per candidate incident the scorer would weigh, its
         pair features (for learning the weights; see tracker.learn_grouping)."""
-        f = self._features(report)
+        f = self._reader.read(report)
         vec = self._scorer.vector(f)
         out = []
         for i in self._candidates(f):
@@ -182,11 +185,15 @@ class IncidentGrouper:
         vec = self._scorer.vector(report)  # one for both pools
         best_id, best = None, threshold
         for blocks, matches in self._pools():
-            ids = self._candidates(report, blocks)
             bar = 0.0
             if matches is self._known:
-                ids = self._recognised(report, ids)
+                recognised = self._sharing_a_name(report)
+                if not recognised:
+                    continue
+                ids = [i for i in self._candidates(report, blocks) if i in recognised]
                 bar = self._known_margin + (self._known_lead if best_id is not None else 0.0)
+            else:
+                ids = self._candidates(report, blocks)
             incident_id, decision = self._scorer.best(
                 report, [(i, matches[i]["match"]) for i in ids], vec=vec)
             score = decision - bar
@@ -195,14 +202,20 @@ class IncidentGrouper:
         return best_id
 
     def _recognised(self, report: Features, case_ids: Iterable[str]) -> list[str]:
+        """Those of `case_ids` that the report shares a name with (_sharing_a_name)."""
+        recognised = self._sharing_a_name(report)
+        return [i for i in case_ids if i in recognised] if recognised else []
+
+    def _sharing_a_name(self, report: Features) -> set[str]:
         """The known cases the report shares a name with (a capitalised word, place,
         authority or amount; its companies' names are no terms): a known case is
         recognised by something of its own - a plaintiff, a product, a sum - not by its
         company and topic alone."""
-        names = [term for term, weight in report.terms.items() if weight >= NAME]
-        known = self._known
-        return [i for i in case_ids
-                if any(map(known[i]["match"]["terms"].__contains__, names))]
+        found: set[str] = set()
+        for term, weight in report.terms.items():
+            if weight >= NAME and term in self._known_terms:
+                found |= self._known_terms[term]
+        return found
 
     def _candidates(self, report: Features, blocks: dict | None = None) -> list[str]:
         """The most recently updated incidents of each of the report's blocks, at most
@@ -234,6 +247,8 @@ class IncidentGrouper:
         whether or not a case was known); the state keeps the case's id either way."""
         case = self._known.pop(case_id)
         self._scorer.forget(case_id)
+        for term in case["match"]["terms"]:
+            self._known_terms[term].discard(case_id)
         incident_id = self._create(report) if self._new_id else case_id
         state = self._states.setdefault(incident_id, _empty_state(report))
         state["case"] = case_id
@@ -249,6 +264,8 @@ class IncidentGrouper:
             return
         self._known[case_id] = case
         self._scorer.know(case_id, case["match"])
+        for term in case["match"]["terms"]:
+            self._known_terms[term].add(case_id)
         for key in _match_keys(case["match"]):
             self._known_blocks[key][case_id] = None
 

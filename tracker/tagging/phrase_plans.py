@@ -12,6 +12,7 @@ any IGNORECASE regex its twin for lower-cased text (`for_lowered_text`).
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Collection
@@ -75,6 +76,9 @@ class Plans:
         self._built: dict[str, Plan] = {}
         self._shared: dict[str, list] = {}
         self._lowered: dict[str, str | None] = {}  # pattern → lowered(pattern), as met
+        # key → its entries as JSON text (stored_entries), kept from an earlier run: a plan
+        # is then rebuilt from them rather than merged afresh (the slow part).
+        self.stored: dict[str, str] = {}
 
     def of(self, key: str) -> Plan:
         """Where `key` starts the merged design ran: the regexes of its prefixes longer
@@ -82,10 +86,18 @@ class Plans:
         prefixes, then one per spread pattern."""
         plan = self._built.get(key)
         if plan is None:
-            plan = self._built[key] = self._build(key)
+            found = self.stored.get(key)
+            entries = self._entries(key) if found is None else [
+                tuple((name, tuple(ids), with_group) for name, ids, with_group in entry)
+                for entry in json.loads(found)]
+            plan = self._built[key] = self._plan(entries)
         return plan
 
-    def _build(self, key: str) -> Plan:
+    def stored_entries(self, key: str) -> list:
+        """The entries of `key`'s plan as JSON (lists), as `stored` keeps them."""
+        return [[list(group) for group in entry] for entry in self.of(key).entries]
+
+    def _entries(self, key: str) -> list[tuple[Group, ...]]:
         chain = [key[:n] for n in range(1, len(key) + 1) if key[:n] in self.specs]
         entries = self._merged([p for p in chain if len(p) > SHARED_PREFIX])
         for prefix in (p for p in chain if len(p) <= SHARED_PREFIX):
@@ -95,6 +107,9 @@ class Plans:
         singles = dict.fromkeys(pair for p in chain for pair in self._spread.get(p, ()))
         for name, pattern in singles:
             entries.append(((name, (self._id_of(pattern),), True),))
+        return entries
+
+    def _plan(self, entries: list[tuple[Group, ...]]) -> Plan:
         member: dict[int, list] = defaultdict(list)
         candidates = main = 0
         for e, entry in enumerate(entries):

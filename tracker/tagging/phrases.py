@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import itertools
+import json
 import operator
 import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 
+from tracker.native import PACKAGE
 from tracker.regex_cache import RegexCache
 from tracker.tagging.literals import analyse, analysis_version
 from tracker.tagging.literals import prefixes as prefixes  # re-exported: the old home
@@ -104,6 +107,19 @@ class PhraseIndex:
         # to, and the lead-in sets (their phrases run after the rest, which may report there
         # too).
         self._resorted = frozenset(wild) | self._lead_in
+        # How every key is filed (_filing), kept between runs under the code that files
+        # keys and the phrases filed: the first run after an edit files them all (about half
+        # a second), later runs look them up. Without a store, keys are filed as met.
+        self._stored_keys: dict[str, str] = {}
+        version = _filing_version() if self._facts is not None else None
+        if version is not None:
+            stored = self._cache.fact(
+                f"phrase-keys-{version}",
+                _fingerprint(sets, named, sorted(lead_in), reach, case_sensitive),
+                self._file_every_key)
+            if not _well_formed(stored):  # a damaged store: filed afresh, as without one
+                stored = self._file_every_key()
+            self._stored_keys, self._plans.stored = stored["keys"], stored["plans"]
 
     @property
     def _specs(self) -> dict[str, list]:
@@ -345,21 +361,41 @@ class PhraseIndex:
         facts = self._facts_of.get(key)
         if facts is not None:
             return facts
-        prefixes = [key[:n] for n in range(1, len(key) + 1)]
-        with_phrases = [p for p in prefixes if p in self._specs]
+        stored = self._stored_keys.get(key)
+        prefix, unfit = self._filing(key) if stored is None else json.loads(stored)
         first = second = 0
-        for p in prefixes:
-            if p in self._anchor_bits:
-                one, two = self._anchor_bits[p]
+        for n in range(1, len(key) + 1):
+            if key[:n] in self._anchor_bits:
+                one, two = self._anchor_bits[key[:n]]
                 first, second = first | one, second | two
-        plan = self._plans.of(with_phrases[-1]) if with_phrases else None
-        if plan is None:
+        if not prefix:
             facts = (None, 0, 0, first, second)
         else:
-            fit = self._fitting(plan.candidates, key)
+            plan = self._plans.of(prefix)
+            fit = plan.candidates & ~sum(1 << pid for pid in unfit)
             facts = (plan, plan.candidates & ~plan.lead & fit, plan.lead & fit, first, second)
         self._facts_of[key] = facts
         return facts
+
+    def _filing(self, key: str) -> tuple[str, list[int]]:
+        """The longest prefix of `key` with phrases ("" if none) and the ids of those of its
+        plan's phrases that cannot begin with the key."""
+        with_phrases = [key[:n] for n in range(1, len(key) + 1) if key[:n] in self._specs]
+        if not with_phrases:
+            return "", []
+        candidates = self._plans.of(with_phrases[-1]).candidates
+        unfit = candidates & ~self._fitting(candidates, key)
+        return with_phrases[-1], [pid for pid in range(unfit.bit_length()) if unfit >> pid & 1]
+
+    def _file_every_key(self) -> dict[str, dict[str, str]]:
+        """_filing of every key the scan can find, and the entries of the plans they name,
+        each as JSON text: read when first met, and meanwhile strings, which the garbage
+        collector never walks."""
+        filed = {key: self._filing(key)
+                 for key in sorted(set(self._specs) | set(self._anchor_bits))}
+        prefixes = sorted({prefix for prefix, _ in filed.values() if prefix})
+        return {"keys": {key: json.dumps(found) for key, found in filed.items()},
+                "plans": {p: json.dumps(self._plans.stored_entries(p)) for p in prefixes}}
 
     def _fitting(self, phrases: int, key: str) -> int:
         """Those of `phrases` (a bit mask) one of whose openings may begin a text that
@@ -387,6 +423,30 @@ class PhraseIndex:
         found = [m for lo, hi in windows or [(0, len(lower))]
                  for m in finder.finditer(lower, lo, hi)]
         return [m.group(1) for m in found], [m.start() for m in found]
+
+
+def _filing_version() -> str | None:
+    """Changes whenever the code that files keys does (this module, phrase_plans and
+    literals); None when a source cannot be read, so that no filing is stored."""
+    here = PACKAGE / "tagging"  # (compiled, this module's __file__ may be the shared library)
+    try:
+        sources = [(here / f"{name}.py").read_bytes()
+                   for name in ("phrases", "phrase_plans", "literals")]
+    except OSError:
+        return None
+    return hashlib.sha256(b"".join(sources)).hexdigest()[:16]
+
+
+def _well_formed(stored: object) -> bool:
+    """Whether a kept filing has the shape _file_every_key gives: two tables of text."""
+    return (isinstance(stored, dict) and all(
+        isinstance(table := stored.get(name), dict)
+        and all(isinstance(v, str) for v in table.values()) for name in ("keys", "plans")))
+
+
+def _fingerprint(*parts: object) -> str:
+    """A digest of an index's phrases (their order gives the phrase ids)."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def _followed(named: list[int], pos: int, reach: int) -> bool:

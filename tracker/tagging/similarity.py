@@ -165,12 +165,12 @@ class Scorer:
         names no violation of its own, IncidentGrouper.continue_case). `vec`: the report's
         vector, when the caller has it (the types play no part in it)."""
         vec = vec or self.vector(r)
-        weights, features = self.weights, self.features
+        weights = self.weights
         best_id: str | None = None
         best_x: tuple[float, ...] = ()
         top, second, n = -math.inf, None, 0
         for incident_id, m in candidates:
-            x = features(r, vec, incident_id, m, adopt_types)
+            x = self.features(r, vec, incident_id, m, adopt_types)
             if x is None:
                 continue
             n += 1
@@ -197,12 +197,12 @@ class Scorer:
         gap = p.gap(vec.ordinal)
         recent = gap is not None and gap <= self._recent_days
         theirs = m["terms"]
-        common = vec.terms.keys() & theirs.keys()
-        if not recent and not (common and vec.norm and p.norm):
+        if not recent and (not vec.norm or not p.norm or vec.terms.keys().isdisjoint(theirs)):
             # Nothing in common but a company, weeks apart: almost never the same case
             # (2 of 207 right pairs in the labelled sets), and skipping it halves the work.
             # (The cosine below would be 0: this test, the cheapest, only saves computing it.)
             return None
+        common = vec.terms.keys() & theirs.keys()
         shared = r.companies & p.companies
         if (r.companies and p.companies and not shared
                 or vec.may_conflict and _another_case(r, p)):
