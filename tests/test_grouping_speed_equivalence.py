@@ -24,6 +24,7 @@ from tracker.incidents import (
     IncidentGrouper,
     _merge_terms,
     _spread_keys,
+    copy_match,
     empty_match,
     merge_match,
 )
@@ -38,11 +39,16 @@ from tracker.tagging.features import (
     FeatureReader,
     Features,
     WhereFinder,
+    _alternatives,
+    _by_first_letter,
+    _inside_whole_word,
     _normalised,
+    amounts,
     scan_where,
     stem,
+    sums,
 )
-from tracker.tagging.similarity import Scorer, _Profile, decision_inputs
+from tracker.tagging.similarity import Scorer, _Profile, decision_inputs, dot
 from tracker.tagging.text import normalise
 from tracker.taxonomy import _compile_grouping, load_taxonomy
 
@@ -94,6 +100,21 @@ def test_the_place_finder_agrees_with_the_where_index_or_defers_to_it(taxonomy, 
 
 def grouping(places: dict, authorities: dict):
     return _compile_grouping({"places": places, "authorities": authorities}, RegexCache())
+
+
+def test_the_place_search_stops_where_one_of_its_pieces_matches(taxonomy, texts):
+    cfg = taxonomy.grouping
+    pieces = [p for table in (cfg.places, cfg.authorities) for rx in table.values()
+              for p in _alternatives(_inside_whole_word(rx.pattern)) or [f"(?:{rx.pattern})"]]
+    grouped = re.compile(_by_first_letter(pieces))
+    flat = re.compile("|".join(pieces))
+    assert len(grouped.pattern) < len(flat.pattern)  # first letters are shared
+    stops = 0
+    for text in texts + [t.upper() for t in texts]:
+        at = [i for i in range(len(text)) if flat.match(text, i)]
+        assert [i for i in range(len(text)) if grouped.match(text, i)] == at, text
+        stops += len(at)
+    assert stops > 1000
 
 
 def test_the_place_finder_defers_where_the_index_order_decides():
@@ -156,6 +177,54 @@ def test_memos_give_the_terms_of_a_plain_reading(taxonomy, texts):
             list(plain_terms(text, taxonomy, names).items())
 
 
+# The plain way to find sums, which features._AMOUNT must agree with: a sign with an
+# optional currency code before it, or a number at a word start before a currency word.
+PLAIN_AMOUNT = re.compile(
+    r"(?:[$€£¥]|\b(?:US|HK|A|C)\$)\s?(\d+(?:[.,]\d+)*)\s?(k|m|mn|million|bn|b|billion|tn|trillion)?\b"
+    r"|\b(\d+(?:[.,]\d+)*)\s?(million|billion|m|bn)?\s?(?:euros?|dollars?|pounds?|yuan|won|yen|rupees?)\b",
+    re.I)
+SUM_PIECES = ("$", "€", "£", "¥", "US", "HK", "A", "C", "us", "1", "5", "12", "1.2", "3,000",
+              "0.5", "٣", " ", " ", "m", "mn", "bn", "B", "k", "million", "Billion", "tn",
+              "euro", "euros", "Dollars", "pounds", "yuan", "won", "yen", "rupee", "x", "a",
+              "-", ",", ".", "(", "_")
+
+
+def plain_sums(text: str) -> list[tuple[str, str | None]]:
+    return [(m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            for m in PLAIN_AMOUNT.finditer(text)]
+
+
+def test_sums_are_found_as_the_plain_regex_finds_them(texts):
+    rng = random.Random(11)
+    made = ["".join(rng.choice(SUM_PIECES) for _ in range(rng.randint(1, 14)))
+            for _ in range(30_000)]
+    checked = texts + made + ["US$1.2bn and €1.2bn", "x10 euros", "fined 5m euros", "A$3m",
+                              "HK$ 40 million", "10US$5", "AUS$5m", "2,000 won"]
+    assert [sums(t) for t in checked] == [plain_sums(t) for t in checked]
+    assert sum(1 for t in checked if sums(t)) > 3_000  # sums are found, not only absent
+    assert amounts("US$1.2bn and €1.2 billion") == {"1.2e+09"}
+    assert amounts("x10,000 euros") == set()  # a number inside a word is no sum
+
+
+def test_a_copied_match_is_the_match_and_merging_leaves_the_original_alone():
+    f = Features(companies=frozenset({"OpenAI", "Microsoft"}), accusers=frozenset({"OpenAI"}),
+                 accused=frozenset({"ByteDance"}), types=frozenset({"tos_violation"}),
+                 terms={"seed": 1.0, "azure": 0.6}, places=frozenset({"us"}),
+                 authorities=frozenset(), amounts=frozenset({"1e+06"}), day=date(2024, 1, 2),
+                 penalty=True, action="penalty")
+    original = {"companies": {"OpenAI": 2}, "accusers": [], "accused": ["ByteDance"],
+                "types": {"tos_violation": 1}, "terms": {"seed": 1.0, "api": 0.6},
+                "places": [], "authorities": ["ftc"], "fines": [], "days": ["2023-12-15"],
+                "actions": ["report"], "nested": [{"kept": 1}]}
+    before = json.loads(json.dumps(original))
+    copied = copy_match(original)
+    assert copied == original
+    merge_match(copied, f, penalty=True)
+    copied["nested"][0]["kept"] = 2
+    assert original == before  # the copy shares nothing that merging changes
+    assert copied["companies"] == {"OpenAI": 3, "Microsoft": 1}
+
+
 def test_merging_reports_the_spread_keys_the_incident_did_not_have():
     rng = random.Random(7)
     vocabulary = [f"t{i}" for i in range(300)]
@@ -166,6 +235,18 @@ def test_merging_reports_the_spread_keys_the_incident_did_not_have():
         new = _merge_terms(match, weights)
         assert len(match["terms"]) <= MAX_TERMS
         assert sorted(new) == sorted(_spread_keys(match) - before)
+
+
+def test_a_score_is_the_sum_of_the_products_to_the_last_bit():
+    rng = random.Random(13)
+    values = (0, 1, 0.0, -0.0, 1.0, 0.5, 1e-300, 1e300, -2.75)
+    for _ in range(5_000):
+        n = rng.randint(0, 40)
+        weights = tuple(rng.choice((rng.uniform(-9, 9), *values)) for _ in range(n))
+        x = tuple(rng.choice((rng.random(), *values)) for _ in range(n))
+        expected = sum(map(mul, weights, x))
+        assert math.copysign(1, dot(weights, x)) == math.copysign(1, expected)
+        assert dot(weights, x) == expected or math.isnan(expected)
 
 
 def test_the_days_gap_is_the_distance_to_the_nearest_day():

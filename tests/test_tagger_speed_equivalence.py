@@ -1,7 +1,8 @@
 """The tagger's shortcuts never change what it finds.
 
-The phrase index skips phrases whose anchor words a text lacks, finds word starts with a
-split after non-word characters, looks for company cues only just before names, and keeps
+The phrase index skips phrases whose anchor words a text lacks, finds the keys at word starts
+by walking a trie (or by a split after non-word characters), looks for company cues only
+just before names, and keeps
 compiled regexes between runs. Each shortcut is checked against the plain way on the live
 taxonomy and the bundled demo corpus, so that a phrase an analyst adds later cannot fall
 through a gap in the analysis unnoticed."""
@@ -95,6 +96,42 @@ def test_grouping_places_scan_the_same_with_and_without_shortcuts(taxonomy):
     index = taxonomy.grouping.where
     for text in demo_texts():
         assert {k: v for k, v in index.scan(text).items() if v} == plain_scan(index, text)
+
+
+def split_keys(index: PhraseIndex, lower: str) -> tuple[list[str], list[int]]:
+    """(keys, starts) as the trie regex finds them after each non-word character (a space
+    put first), offsets by summing the lengths of the text between."""
+    parts = index._after_gap.split(" " + lower)
+    keys, starts, at = parts[1::2], [], 0
+    for between in parts[0:-1:2]:
+        at += len(between)
+        starts.append(at)
+        at += 1  # the non-word character split at
+    return keys, starts
+
+
+def test_the_key_walk_finds_the_keys_the_trie_regex_finds(taxonomy):
+    index = taxonomy.index
+    assert index._walker  # the live taxonomy's keys all open with a word character
+    rng = __import__("random").Random(5)
+    keys = sorted(set(index._specs) | set(index._anchor_bits))
+    pieces = [*rng.sample(keys, 400), " ", "  ", "\t", "\n", "\u00a0", "\u2003", "\x1c",
+              "-", "'", ",", ".", "(", "é", "ß", "\u0131", "_", "7", "x", "\u200b"]
+    made = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))).lower()
+            for _ in range(3_000)]
+    texts = [t.lower() for t in demo_texts()] + made
+    found = 0
+    for text in texts + texts:  # the second time from the walker's memo
+        keys_found, starts = index._walker.keys_at(text)
+        assert (keys_found, starts) == split_keys(index, text), text
+        found += len(keys_found)
+    assert found > 20_000
+
+
+def test_phrases_opening_with_a_non_word_character_are_searched_not_walked():
+    index = PhraseIndex({"s": ["(?i:#metoo suit)(?!\\w)", "(?i:suit)(?!\\w)"]})
+    assert [name for name, _ in index.wild] == ["s"]  # no key: found by a plain search
+    assert [h.text for h in index.scan("A #MeToo suit")["s"]] == ["#MeToo suit", "suit"]
 
 
 def test_letters_that_fold_apart_do_not_hide_a_phrase():
@@ -265,6 +302,20 @@ def test_an_edited_taxonomy_is_never_served_from_the_store(tmp_path):
 
 
 # -- the prepared text ------------------------------------------------------------------
+
+def test_long_words_are_found_as_at_a_word_boundary():
+    from tracker.tagging.text import _LONG_CAPITAL, _LONG_WORD
+    plain = (re.compile(r"\b[A-Za-z][A-Za-z'-]{3,}"), re.compile(r"\b[A-Z][A-Za-z'-]{3,}"))
+    rng = __import__("random").Random(2)
+    pieces = ["Abcd", "abcde", "X", " ", "-", "'", "é", "_", "1", "Über", "Mc", "Donald", "ab",
+              ",", "\n", "\u0131"]
+    texts = demo_texts() + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+                            for _ in range(20_000)]
+    for text in texts:
+        assert _LONG_WORD.findall(text) == plain[0].findall(text), text
+        assert _LONG_CAPITAL.findall(text) == plain[1].findall(text), text
+    assert sum(len(_LONG_CAPITAL.findall(t)) for t in texts) > 5_000
+
 
 def test_title_case_is_worked_out_when_asked():
     doc = prepare("Startup Extends Its Runway With New Funding", "It raised money.")

@@ -252,7 +252,7 @@ class IncidentGrouper:
         incident_id = self._create(report) if self._new_id else case_id
         state = self._states.setdefault(incident_id, _empty_state(report))
         state["case"] = case_id
-        state["match"] = copy.deepcopy(case["match"])
+        state["match"] = copy_match(case["match"])
         self._scorer.update(incident_id, state["match"], _spread_keys(state["match"]))
         for key in _match_keys(case["match"]):
             self._known_blocks[key].pop(case_id, None)
@@ -345,6 +345,26 @@ def empty_match() -> dict:
     """What an incident with no report yet has to match reports against."""
     return {"companies": {}, "accusers": [], "accused": [], "types": {}, "terms": {},
             "places": [], "authorities": [], "fines": [], "days": []}
+
+
+def copy_match(match: dict) -> dict:
+    """A match dict that merging into leaves the original as it was: its tables and lists
+    copied (their members - names, counts, weights - are never changed in place). A
+    member that is itself a container, which no match holds, is copied deeply."""
+    out = {}
+    for key, value in match.items():
+        if isinstance(value, dict):
+            inner = list(value.values())
+        elif isinstance(value, list):
+            inner = value
+        else:
+            out[key] = value
+            continue
+        if any(isinstance(v, (dict, list, set)) for v in inner):
+            out[key] = copy.deepcopy(value)
+        else:
+            out[key] = value.copy()
+    return out
 
 
 def _empty_state(report: Report) -> dict:

@@ -40,7 +40,7 @@ CUE_REACH, CUE_WORDS = 28, 3  # a hedge or negation this close before a phrase g
 OBJECT_REACH, OBJECT_WORDS = 40, 3  # the object of a verb follows it this closely
 # Clause breaks for subjects and cues; a reporting verb starts a new clause: in "Nvidia says
 # US curbs took effect" the curbs are the US's.
-_CLAUSE_BREAK = re.compile(r"[;:]| (?:- |(?:but|says|said|say|warns|claims|alleges|argues)\b"
+_CLAUSE_BREAK = re.compile(r";|:| (?:- |(?:but|says|said|say|warns|claims|alleges|argues)\b"
                            r"(?: that\b)?)|, (?:and|but|while|as|after|which|who)\b")
 _WORD = re.compile(r"[\w'-]+")
 # Between a subject and its verb: "Character.AI to bar", "Indonesia temporarily blocks".

@@ -19,9 +19,15 @@ _WORDS = re.compile(r"[a-z][a-z0-9&-]*[a-z0-9]")
 # Capitalised words not opening a sentence: after a lower-case letter, digit, comma...
 # (The capital comes before the look-behind, so that the search skips to capitals.)
 _NAME_RUN = re.compile(r"[A-Z](?<=[a-z0-9,;)'\"] [A-Z])[\w&'-]*(?: [A-Z][\w&'-]*)*")
+# A sum after a currency sign ("$5m", "US$1.2bn": the sign alone gives the same number), or
+# before a currency word ("1.2 billion euros"), its first digit at a word start. Every
+# match opens with a sign or that digit, so the regex opens with the class of both: the
+# search then skips in C to the next one (an opening alternative or `\b` would make it
+# try every position). Group 3 is the number less its first digit, which opens the match.
 _AMOUNT = re.compile(
-    r"(?:[$€£¥]|\b(?:US|HK|A|C)\$)\s?(\d+(?:[.,]\d+)*)\s?(k|m|mn|million|bn|b|billion|tn|trillion)?\b"
-    r"|\b(\d+(?:[.,]\d+)*)\s?(million|billion|m|bn)?\s?(?:euros?|dollars?|pounds?|yuan|won|yen|rupees?)\b",
+    r"[$€£¥\d](?:(?<=[$€£¥])\s?(\d+(?:[.,]\d+)*)\s?(k|m|mn|million|bn|b|billion|tn|trillion)?\b"
+    r"|(?<=\d)(?<!\w\d)(\d*(?:[.,]\d+)*)\s?(million|billion|m|bn)?\s?"
+    r"(?:euros?|dollars?|pounds?|yuan|won|yen|rupees?)\b)",
     re.I)
 # How the taxonomy writes a place or authority regex: (?<!\w)(?:...)(?!\w)
 _WHOLE_WORD = ("(?<!\\w)(?:", ")(?!\\w)")
@@ -187,11 +193,11 @@ class WhereFinder:
                    for key, rx in table.items()]
         split = [(kind, key, rx, _alternatives(_inside_whole_word(rx.pattern)))
                  for kind, key, rx in regexes]
-        # One flat alternation (a pattern it cannot split, whole): the regex engine then
-        # skips ahead to a possible first letter.
-        self._search = re.compile("|".join(
-            "|".join(pieces) if pieces else f"(?:{rx.pattern})"
-            for _, _, rx, pieces in split) or "(?!)").search
+        # One alternation of them all (a pattern it cannot split, whole): the regex engine
+        # then skips ahead to a possible first letter.
+        self._search = re.compile(_by_first_letter(
+            [piece for _, _, rx, pieces in split for piece in pieces or [f"(?:{rx.pattern})"]])
+            or "(?!)").search
         self._sure = not cfg.where.wild and all(
             pieces and not rx.flags & re.IGNORECASE for _, _, rx, pieces in split)
         anywhere: list[tuple[str, str, re.Pattern]] = []
@@ -264,6 +270,22 @@ def _alternatives(body: str | None) -> list[str] | None:
     return out + [body[start:]] if depth == 0 and i == len(body) else None
 
 
+def _by_first_letter(pieces: list[str]) -> str:
+    """An alternation that matches wherever one of the regexes `pieces` does, those with a
+    plain first letter grouped under it: the engine tries a branch per letter rather than
+    one per piece."""
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for piece in pieces:
+        letter = _first_letter(piece)
+        if letter:  # piece is (?:<letter><rest>)
+            groups.setdefault(letter, []).append(f"(?:{piece[4:-1]})")
+        else:
+            others.append(piece)
+    return "|".join([*(f"{letter}(?:{'|'.join(rests)})" for letter, rests in groups.items()),
+                     *others])
+
+
 def _first_letter(piece: str) -> str | None:
     """The letter or digit every match of `(?:...)` starts with, when it plainly has one."""
     inner = piece[3:-1] if piece.startswith("(?:") and piece.endswith(")") else ""
@@ -313,8 +335,7 @@ def amounts(text: str) -> set[str]:
             map(text.lower().__contains__, _MONEY_WORDS)):
         return set()
     out = set()
-    for m in _AMOUNT.finditer(text):
-        number, scale = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    for number, scale in sums(text):
         try:
             value = float(number.replace(",", "")) * _SCALE.get((scale or "").lower(), 1.0)
         except ValueError:
@@ -322,6 +343,12 @@ def amounts(text: str) -> set[str]:
         if value >= 1000:
             out.add(f"{value:.2g}")
     return out
+
+
+def sums(text: str) -> list[tuple[str, str | None]]:
+    """(number as written, scale word or None) of each sum in the text, in order."""
+    return [(m.group(1), m.group(2)) if m.group(1) is not None
+            else (text[m.start()] + m.group(3), m.group(4)) for m in _AMOUNT.finditer(text)]
 
 
 def parse_day(published: str | None) -> date | None:

@@ -4,11 +4,13 @@ only in texts holding the words it needs.
 Every phrase's possible first letters (up to PREFIX) are worked out once from its parsed
 form (tracker.tagging.literals), and so are up to two "anchors": sets of words one of
 which every match contains further on ("accounts" in "suspended ... accounts"). All first
-letters and anchors go into one trie-shaped regex; one pass of it over a text (in C)
-finds the word starts where some phrase may begin, and the anchors present. A phrase
-then runs only at the starts filed under its first letters, and only if the text holds
-its anchors. Phrases whose start cannot be worked out (they begin with `\\w`, `.` or a
-symbol) fall back to a plain search.
+letters and anchors (the keys) go into a trie; walking it at each word start of a text
+finds the longest key there, which says where some phrase may begin and which anchors
+are present (a `KeyWalker` walks each chunk of text between spaces once, and remembers
+it; texts that change length when lower-cased, and case-sensitive indexes, are split by
+the same trie as one regex instead). A phrase then runs only at the starts filed under its
+first letters, and only if the text holds its anchors. Phrases whose start cannot be
+worked out (they begin with `\\w`, `.` or a symbol) fall back to a plain search.
 
 Each phrase is a regex of its own, compiled once (kept between runs by the cache). The
 matches at one start are reported as the earlier design, which merged phrases into a
@@ -53,6 +55,9 @@ __all__ = ["Hit", "PhraseIndex", "prefixes"]
 # into it: a text holding one is scanned without skipping phrases for their anchors.
 _FOLDS_APART = ("\u0131", "\u017f")
 Spans = list[tuple[int, int]]
+Trie = dict[str, tuple[dict, str]]  # letter → (what may follow, the key ending there or "")
+_WORD_RUN = re.compile(r"\w+")
+_MEMO_LIMIT = 100_000  # chunks of text remembered by a KeyWalker
 Work = tuple[int, Plan, int]  # (start, plan of its key, bit mask of the phrases to run)
 # What a key found by the scan means: (the plan of its longest prefix with phrases, the
 # phrases it may start that are in no lead-in set, those in lead-in sets only, the phrases
@@ -96,10 +101,16 @@ class PhraseIndex:
         self._facts_of: dict[str, KeyFacts] = {}
         # The scan: after a non-word character (so that the search skips letters in C),
         # the longest key starting there.
-        self._trie = trie(set(specs) | set(self._anchor_bits))
+        keys = set(specs) | set(self._anchor_bits)
+        self._trie = trie(keys)
         self._finders: dict[bool, re.Pattern] = {}  # plain word-start finders, in any case
         flags = re.I if case_sensitive else 0
         self._after_gap = self._cache.compile(r"\W(?=(" + self._trie + "))", flags)
+        # The same keys as nested tables, walked letter by letter at each word start of
+        # lower-cased text: a few look-ups per word, where the regex tries each branch of
+        # the trie in turn. (Every key opens with a word character - a phrase that opens
+        # otherwise has none, and is searched for - so keys begin only where words do.)
+        self._walker = KeyWalker(() if case_sensitive else keys)
         self.wild = tuple((name, self._cache.compile(f"(?<!\\w)(?:{as_run(ps)})"))
                           for name, ps in wild.items())
         self._named_lead_in = bool(set(self._named) & self._lead_in)
@@ -194,8 +205,11 @@ class PhraseIndex:
 
     def _plans_after_gaps(self, lower: str, folds_apart: bool
                           ) -> tuple[list[Work], list[Work], int]:
-        """_plans_at for the keys at word starts, found by a split after non-word
-        characters."""
+        """_plans_at for the keys at word starts: those the trie walk finds in lower-cased
+        text, else those a split after non-word characters finds."""
+        if self._walker:
+            keys, starts = self._walker.keys_at(lower)
+            return self._plans_at(keys, starts, False, folds_apart)
         # After a space put first, every word start follows a non-word character: the
         # split gives the text between key starts and each key; offsets by summing.
         parts = self._after_gap.split(" " + lower)
@@ -423,6 +437,87 @@ class PhraseIndex:
         found = [m for lo, hi in windows or [(0, len(lower))]
                  for m in finder.finditer(lower, lo, hi)]
         return [m.group(1) for m in found], [m.start() for m in found]
+
+
+def walk_trie(keys: Collection[str]) -> Trie:
+    """The keys as nested tables: letter → (the table of what may follow, the key that
+    ends there or "")."""
+    root: Trie = {}
+    for key in sorted(keys):
+        node = root
+        for n, ch in enumerate(key, 1):
+            step = node.get(ch)
+            if step is None:
+                step = node[ch] = ({}, "")
+            if n == len(key):
+                step = node[ch] = (step[0], key)
+            node = step[0]
+    return root
+
+
+class KeyWalker:
+    """Finds, at each word start of lower-cased text, the longest key beginning there, as
+    the trie regex after a non-word character does (keys open with a word character, so
+    they begin only where a word does). Each chunk of text between spaces is walked
+    through the nested tables once, when first met; only where keys go on past its end
+    does the walk continue into the text."""
+
+    def __init__(self, keys: Collection[str]) -> None:
+        self._root = walk_trie(keys)
+        # chunk → (offset of a word start, the longest key there or "", the table at the
+        # chunk's end if keys go on past it), for its word starts where either is found
+        self._chunks: dict[str, tuple[tuple[int, str, Trie | None], ...]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._root)
+
+    def keys_at(self, text: str) -> tuple[list[str], list[int]]:
+        """(keys, starts) in text order."""
+        keys: list[str] = []
+        starts: list[int] = []
+        chunks = self._chunks
+        end = len(text)
+        pos = 0
+        for chunk in text.split():  # (white space is never a word character)
+            at = text.find(chunk, pos)
+            pos = at + len(chunk)
+            known = chunks.get(chunk)
+            if known is None:
+                known = chunks[chunk] = self._walk_chunk(chunk)
+            for offset, found, node in known:
+                if node is not None:  # keys go on past the chunk: walk on into the text
+                    i: int = pos
+                    while i < end:
+                        step = node.get(text[i])
+                        if step is None:
+                            break
+                        node, key = step
+                        if key:
+                            found = key
+                        i += 1
+                if found:
+                    keys.append(found)
+                    starts.append(at + offset)
+        if len(chunks) > _MEMO_LIMIT:
+            chunks.clear()
+        return keys, starts
+
+    def _walk_chunk(self, chunk: str) -> tuple[tuple[int, str, Trie | None], ...]:
+        out = []
+        for m in _WORD_RUN.finditer(chunk):  # word starts: after a non-word character
+            node: Trie = self._root
+            found = ""
+            for ch in chunk[m.start():]:
+                step = node.get(ch)
+                if step is None:
+                    node = {}
+                    break
+                node, key = step
+                if key:
+                    found = key
+            if found or node:
+                out.append((m.start(), found, node or None))
+        return tuple(out)
 
 
 def _filing_version() -> str | None:

@@ -17,8 +17,10 @@ _ABBREVIATIONS = frozenset({"u.s", "u.k", "mr", "mrs", "ms", "dr", "inc", "co", 
                             "st", "v", "vs", "no", "jr", "sr", "gen", "sen", "rep", "gov", "e.u",
                             "a.i", "u.n", "s.a", "n.v", "approx", "est", "dept", "jan", "feb",
                             "aug", "sept", "oct", "nov", "dec", "prof", "lt", "col"})
-_LONG_WORD = re.compile(r"\b[A-Za-z][A-Za-z'-]{3,}")
-_LONG_CAPITAL = re.compile(r"\b[A-Z][A-Za-z'-]{3,}")
+# Words of four letters or more, and those capitalised: a letter at a word start (no word
+# character before it - tested after the letter, so that the search skips to letters).
+_LONG_WORD = re.compile(r"[A-Za-z](?<!\w.)[A-Za-z'-]{3,}")
+_LONG_CAPITAL = re.compile(r"[A-Z](?<!\w.)[A-Za-z'-]{3,}")
 
 
 class Sentence:
