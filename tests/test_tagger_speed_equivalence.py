@@ -24,7 +24,7 @@ from tracker.regex_cache import RegexCache
 from tracker.tagger import tag_item
 from tracker.tagging.literals import END, analyse, anchors_of, parse, prefixes, required_text
 from tracker.tagging.phrase_plans import fits, for_lowered_text
-from tracker.tagging.phrases import PhraseIndex
+from tracker.tagging.phrases import KeyWalker, PhraseIndex
 from tracker.tagging.text import is_title_case, normalise, prepare
 from tracker.taxonomy import CUE_REACH, DEFAULT_DIR, TaxonomyError, load_taxonomy
 
@@ -126,6 +126,17 @@ def test_the_key_walk_finds_the_keys_the_trie_regex_finds(taxonomy):
         assert (keys_found, starts) == split_keys(index, text), text
         found += len(keys_found)
     assert found > 20_000
+
+
+def test_the_key_walk_forgets_chunks_past_its_limit_and_finds_the_same_keys():
+    keys = ["sue", "sued", "sued by", "fine", "fined over", "probe"]
+    walker, remembering = KeyWalker(keys, limit=5), KeyWalker(keys)
+    texts = [f"acme{i} sued by rival{i}, fined over data {i}; probe" for i in range(40)]
+    for text in texts:
+        assert walker.keys_at(text) == remembering.keys_at(text)
+        assert len(walker._chunks) <= 5 + len(text.split())
+    assert len(remembering._chunks) > 40
+    assert walker.keys_at(texts[0]) == (["sued by", "fined over", "probe"], [6, 22, 41])
 
 
 def test_phrases_opening_with_a_non_word_character_are_searched_not_walked():

@@ -462,8 +462,9 @@ class KeyWalker:
     through the nested tables once, when first met; only where keys go on past its end
     does the walk continue into the text."""
 
-    def __init__(self, keys: Collection[str]) -> None:
+    def __init__(self, keys: Collection[str], limit: int = _MEMO_LIMIT) -> None:
         self._root = walk_trie(keys)
+        self._limit = limit  # chunks remembered at most (then forgotten, all at once)
         # chunk → (offset of a word start, the longest key there or "", the table at the
         # chunk's end if keys go on past it), for its word starts where either is found
         self._chunks: dict[str, tuple[tuple[int, str, Trie | None], ...]] = {}
@@ -498,7 +499,7 @@ class KeyWalker:
                 if found:
                     keys.append(found)
                     starts.append(at + offset)
-        if len(chunks) > _MEMO_LIMIT:
+        if len(chunks) > self._limit:
             chunks.clear()
         return keys, starts
 
