@@ -331,24 +331,38 @@ def _atomic_gaps(pattern: str) -> str:
     return _GAP.sub(r"\\w++\\W++", pattern)
 
 
-def trie(keys: Collection[str]) -> str:
-    """A regex matching the longest of `keys` present (keys share their prefixes)."""
-    root: dict = {}
-    for key in keys:
+Trie = dict[str, tuple[dict, str]]  # letter → (what may follow, the key ending there or "")
+
+
+def key_tree(keys: Collection[str]) -> Trie:
+    """The keys as nested tables: letter → (the table of what may follow, the key that
+    ends there or "")."""
+    root: Trie = {}
+    for key in sorted(keys):
         node = root
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _trie_node(root)
+        for n, ch in enumerate(key, 1):
+            step = node.get(ch)
+            if step is None:
+                step = node[ch] = ({}, "")
+            if n == len(key):
+                step = node[ch] = (step[0], key)
+            node = step[0]
+    return root
 
 
-def _trie_node(node: dict) -> str:
+def trie(tree: Trie) -> str:
+    """A regex matching the longest key of `tree` (key_tree) present."""
+    return _trie_node(tree, False)
+
+
+def _trie_node(node: Trie, ends: bool) -> str:
     # A key that may go on is an alternation with an empty branch last, not `(...)?`:
     # the same longest match, without the regex engine's costlier repeat machinery.
-    alts = [re.escape(ch) + _trie_node(child) for ch, child in sorted(node.items()) if ch]
+    alts = [re.escape(ch) + _trie_node(child, bool(key))
+            for ch, (child, key) in sorted(node.items())]
     if not alts:
         return ""
-    if "" in node:
+    if ends:
         return "(?:" + "|".join(alts) + "|)"
     return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 

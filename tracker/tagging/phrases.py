@@ -40,9 +40,11 @@ from tracker.tagging.phrase_plans import (
     Hit,
     Plan,
     Plans,
+    Trie,
     as_run,
     by_head,
     fits,
+    key_tree,
     lowered,
     report_many,
     report_one,
@@ -55,7 +57,6 @@ __all__ = ["Hit", "PhraseIndex", "prefixes"]
 # into it: a text holding one is scanned without skipping phrases for their anchors.
 _FOLDS_APART = ("\u0131", "\u017f")
 Spans = list[tuple[int, int]]
-Trie = dict[str, tuple[dict, str]]  # letter → (what may follow, the key ending there or "")
 _WORD_RUN = re.compile(r"\w+")
 _MEMO_LIMIT = 100_000  # chunks of text remembered by a KeyWalker
 Work = tuple[int, Plan, int]  # (start, plan of its key, bit mask of the phrases to run)
@@ -101,16 +102,17 @@ class PhraseIndex:
         self._facts_of: dict[str, KeyFacts] = {}
         # The scan: after a non-word character (so that the search skips letters in C),
         # the longest key starting there.
-        keys = set(specs) | set(self._anchor_bits)
-        self._trie = trie(keys)
+        self._keys = frozenset(specs) | frozenset(self._anchor_bits)
+        tree = key_tree(self._keys)
+        self._trie = trie(tree)
         self._finders: dict[bool, re.Pattern] = {}  # plain word-start finders, in any case
         flags = re.I if case_sensitive else 0
         self._after_gap = self._cache.compile(r"\W(?=(" + self._trie + "))", flags)
-        # The same keys as nested tables, walked letter by letter at each word start of
-        # lower-cased text: a few look-ups per word, where the regex tries each branch of
-        # the trie in turn. (Every key opens with a word character - a phrase that opens
-        # otherwise has none, and is searched for - so keys begin only where words do.)
-        self._walker = KeyWalker(() if case_sensitive else keys)
+        # The same tree, walked letter by letter at each word start of lower-cased text: a
+        # few look-ups per word, where the regex tries each branch of the trie in turn.
+        # (Every key opens with a word character - a phrase that opens otherwise has none,
+        # and is searched for - so keys begin only where words do.)
+        self._walker = None if case_sensitive else KeyWalker(tree)
         self.wild = tuple((name, self._cache.compile(f"(?<!\\w)(?:{as_run(ps)})"))
                           for name, ps in wild.items())
         self._named_lead_in = bool(set(self._named) & self._lead_in)
@@ -207,7 +209,7 @@ class PhraseIndex:
                           ) -> tuple[list[Work], list[Work], int]:
         """_plans_at for the keys at word starts: those the trie walk finds in lower-cased
         text, else those a split after non-word characters finds."""
-        if self._walker:
+        if self._walker is not None:
             keys, starts = self._walker.keys_at(lower)
             return self._plans_at(keys, starts, False, folds_apart)
         # After a space put first, every word start follows a non-word character: the
@@ -379,9 +381,9 @@ class PhraseIndex:
         prefix, unfit = self._filing(key) if stored is None else json.loads(stored)
         first = second = 0
         for n in range(1, len(key) + 1):
-            if key[:n] in self._anchor_bits:
-                one, two = self._anchor_bits[key[:n]]
-                first, second = first | one, second | two
+            bits = self._anchor_bits.get(key[:n])  # (.get: the table adds no key)
+            if bits is not None:
+                first, second = first | bits[0], second | bits[1]
         if not prefix:
             facts = (None, 0, 0, first, second)
         else:
@@ -405,8 +407,7 @@ class PhraseIndex:
         """_filing of every key the scan can find, and the entries of the plans they name,
         each as JSON text: read when first met, and meanwhile strings, which the garbage
         collector never walks."""
-        filed = {key: self._filing(key)
-                 for key in sorted(set(self._specs) | set(self._anchor_bits))}
+        filed = {key: self._filing(key) for key in sorted(self._keys)}
         prefixes = sorted({prefix for prefix, _ in filed.values() if prefix})
         return {"keys": {key: json.dumps(found) for key, found in filed.items()},
                 "plans": {p: json.dumps(self._plans.stored_entries(p)) for p in prefixes}}
@@ -439,22 +440,6 @@ class PhraseIndex:
         return [m.group(1) for m in found], [m.start() for m in found]
 
 
-def walk_trie(keys: Collection[str]) -> Trie:
-    """The keys as nested tables: letter → (the table of what may follow, the key that
-    ends there or "")."""
-    root: Trie = {}
-    for key in sorted(keys):
-        node = root
-        for n, ch in enumerate(key, 1):
-            step = node.get(ch)
-            if step is None:
-                step = node[ch] = ({}, "")
-            if n == len(key):
-                step = node[ch] = (step[0], key)
-            node = step[0]
-    return root
-
-
 class KeyWalker:
     """Finds, at each word start of lower-cased text, the longest key beginning there, as
     the trie regex after a non-word character does (keys open with a word character, so
@@ -462,15 +447,12 @@ class KeyWalker:
     through the nested tables once, when first met; only where keys go on past its end
     does the walk continue into the text."""
 
-    def __init__(self, keys: Collection[str], limit: int = _MEMO_LIMIT) -> None:
-        self._root = walk_trie(keys)
+    def __init__(self, tree: Trie, limit: int = _MEMO_LIMIT) -> None:
+        self._root = tree  # (phrase_plans.key_tree)
         self._limit = limit  # chunks remembered at most (then forgotten, all at once)
         # chunk → (offset of a word start, the longest key there or "", the table at the
         # chunk's end if keys go on past it), for its word starts where either is found
         self._chunks: dict[str, tuple[tuple[int, str, Trie | None], ...]] = {}
-
-    def __bool__(self) -> bool:
-        return bool(self._root)
 
     def keys_at(self, text: str) -> tuple[list[str], list[int]]:
         """(keys, starts) in text order."""
